@@ -1,0 +1,214 @@
+"""The shared core: organisations, people, agencies, teams and resources.
+
+Every tenant-owned row inherits ``TenantModel``: a direct organisation key, a UUID ``code`` for
+URLs, timestamps and a change history.
+"""
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from pace_hub.roles import Role, role_has
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_organisation(self, organisation: "Organisation") -> "TenantQuerySet":
+        return self.filter(organisation=organisation)
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    pace_lead = models.ForeignKey(
+        "Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="PACE Lead",
+    )
+    data_lead = models.ForeignKey(
+        "Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="Data Lead",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("org_home", args=[self.slug])
+
+    def leadership_gaps(self) -> list[str]:
+        """What the template calls crucial and the workspace still lacks."""
+        gaps = []
+        if self.pace_lead_id is None:
+            gaps.append("No PACE Lead is named.")
+        if self.data_lead_id is None:
+            gaps.append("No Data Lead is named.")
+        return gaps
+
+
+class TenantModel(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(inherit=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Agency(TenantModel):
+    class Kind(models.TextChoices):
+        SOCIAL_WORK = "social_work", "Social work"
+        LEGAL = "legal", "Local authority legal"
+        SCRA = "scra", "SCRA"
+        CHS = "chs", "Children's Hearings Scotland"
+        HEALTH = "health", "Health"
+        EDUCATION = "education", "Education"
+        THIRD_SECTOR = "third_sector", "Third sector"
+        POLICE = "police", "Police"
+        OTHER = "other", "Other"
+
+    class Relationship(models.TextChoices):
+        NONE = "none", "None yet"
+        EMERGING = "emerging", "Emerging"
+        WORKING = "working", "Working"
+        STRONG = "strong", "Strong"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    relationship = models.CharField(
+        "relationship status", max_length=20, choices=Relationship.choices, default="none"
+    )
+    contact = models.CharField(max_length=200, blank=True, help_text="Who we talk to there.")
+    next_step = models.TextField(blank=True, help_text="What we will do next to build the relationship.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="agency_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TenantModel):
+    class QISkill(models.TextChoices):
+        NONE = "none", "None yet"
+        FOUNDATION = "foundation", "Foundation"
+        PRACTITIONER = "practitioner", "Practitioner"
+        SIL = "sil", "Scottish Improvement Leader"
+        ADVISOR = "advisor", "Improvement advisor"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    job_title = models.CharField(max_length=200, blank=True)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    qi_skill = models.CharField("QI skill level", max_length=20, choices=QISkill.choices, default="none")
+    wants_qi_training = models.BooleanField("wants QI training", default=False)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_one_per_user_and_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.email or self.user.username
+
+    def can(self, permission: str) -> bool:
+        return role_has(self.role, permission)
+
+
+class Team(TenantModel):
+    class Kind(models.TextChoices):
+        LEADS = "leads", "Leads group"
+        AIMS = "aims", "Aims group"
+        DATA = "data", "Data team"
+        GOVERNANCE = "governance", "Governance group"
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        FORTNIGHTLY = "fortnightly", "Fortnightly"
+        MONTHLY = "monthly", "Monthly"
+        SIX_WEEKLY = "six_weekly", "Every six weeks"
+        QUARTERLY = "quarterly", "Quarterly"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    meeting_frequency = models.CharField(max_length=20, choices=Frequency.choices, default="monthly")
+    chair = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    members = models.ManyToManyField(Membership, blank=True, related_name="teams")
+    purpose = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resource(TenantModel):
+    class Kind(models.TextChoices):
+        PARTICIPATION = "participation", "Participation toolbox"
+        QI_LEARNING = "qi_learning", "QI learning"
+        GUIDANCE = "guidance", "Guidance"
+        CHANGE_PACKAGE = "change_package", "Change package"
+
+    title = models.CharField(max_length=200)
+    url = models.URLField("link", blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(TenantModel):
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    job_title = models.CharField(max_length=200, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

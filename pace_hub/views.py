@@ -1,0 +1,238 @@
+"""Organisation, people and team pages. Thin: access helper → form → service → redirect."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from pace_hub import services
+from pace_hub.forms import (
+    AcceptInvitationForm,
+    AgencyForm,
+    InvitationForm,
+    MembershipForm,
+    OrganisationSettingsForm,
+    ResourceForm,
+    TeamForm,
+)
+from pace_hub.history import recent_changes
+from pace_hub.models import Agency, Invitation, Membership, Resource, Team
+from pace_hub.roles import GRANTS, Permission, Role
+from pace_hub.tenancy import get_for_org, org_view
+
+
+@login_required
+def root(request: HttpRequest) -> HttpResponse:
+    memberships = list(Membership.objects.filter(user=request.user).select_related("organisation"))
+    last = request.session.get("last_org")
+    for membership in memberships:
+        if membership.organisation.slug == last:
+            return redirect("org_home", membership.organisation.slug)
+    if len(memberships) == 1:
+        return redirect("org_home", memberships[0].organisation.slug)
+    return render(request, "pace_hub/choose_organisation.html", {"memberships": memberships})
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
+    if not invitation.is_open:
+        return render(request, "pace_hub/invitation_closed.html", {"invitation": invitation}, status=410)
+    user = request.user if request.user.is_authenticated else None
+    existing = user is not None and user.email.lower() == invitation.email
+    form = None if existing else AcceptInvitationForm(request.POST or None)
+    if user is not None and not existing:
+        messages.warning(request, f"This invitation is for {invitation.email}. Sign out to accept it as that person.")
+        return redirect("home")
+    if request.method == "POST" and (existing or form.is_valid()):
+        try:
+            membership = services.invitation_accept(invitation=invitation, user=user, **(
+                {} if existing else {
+                    "first_name": form.cleaned_data["first_name"],
+                    "last_name": form.cleaned_data["last_name"],
+                    "password": form.cleaned_data["password1"],
+                }
+            ))
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("login")
+        if not existing:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {invitation.organisation.name}.")
+        return redirect("org_home", invitation.organisation.slug)
+    return render(request, "pace_hub/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+@org_view()
+def team_page(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.for_organisation(request.org)
+        .select_related("user", "agency")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.only("id", "name")))
+    )
+    invitations = Invitation.objects.for_organisation(request.org).filter(accepted_at__isnull=True)
+    return render(request, "pace_hub/team.html", {
+        "memberships": memberships,
+        "invitations": invitations if request.membership.can(Permission.ADMIN) else [],
+        "roles": [(role, [Permission(p).label for p, roles in GRANTS.items() if role in roles]) for role in Role],
+    })
+
+
+@org_view(Permission.ADMIN)
+def member_invite(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None, organisation=request.org)
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invitation_create(
+            organisation=request.org, invited_by=request.user, base_url=request.build_absolute_uri("/"),
+            **form.cleaned_data
+        )
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+        return redirect("team", request.org.slug)
+    return render(request, "form_page.html", {
+        "form": form, "title": "Invite someone", "submit": "Send invitation",
+        "intro": "They will get an e-mail with a link to choose a password and join.",
+        "cancel": ("team", request.org.slug),
+    })
+
+
+@org_view(Permission.ADMIN)
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation: str) -> HttpResponse:
+    get_for_org(request, Invitation, code=invitation, accepted_at__isnull=True).delete()
+    messages.success(request, "Invitation withdrawn.")
+    return redirect("team", request.org.slug)
+
+
+@org_view(Permission.ADMIN)
+def member_edit(request: HttpRequest, member: str) -> HttpResponse:
+    membership = get_for_org(request, Membership.objects.select_related("user"), code=member)
+    form = MembershipForm(request.POST or None, instance=membership, organisation=request.org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(membership=Membership.objects.get(pk=membership.pk), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("role", error)
+        else:
+            messages.success(request, f"{membership.display_name} updated.")
+            return redirect("team", request.org.slug)
+    return render(request, "form_page.html", {
+        "form": form, "title": f"Edit {membership.display_name}", "cancel": ("team", request.org.slug),
+    })
+
+
+@org_view(Permission.ADMIN)
+@require_POST
+def member_remove(request: HttpRequest, member: str) -> HttpResponse:
+    membership = get_for_org(request, Membership.objects.select_related("user"), code=member)
+    try:
+        services.membership_remove(membership=membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{membership.display_name} removed from {request.org.name}.")
+    return redirect("team", request.org.slug)
+
+
+@org_view()
+def teams(request: HttpRequest) -> HttpResponse:
+    rows = (
+        Team.objects.for_organisation(request.org)
+        .select_related("chair__user")
+        .prefetch_related(Prefetch("members", queryset=Membership.objects.select_related("user")))
+    )
+    return render(request, "pace_hub/teams.html", {"teams": rows})
+
+
+def _team_form(request: HttpRequest, team: Team | None) -> HttpResponse:
+    form = TeamForm(request.POST or None, instance=team, organisation=request.org)
+    if request.method == "POST" and form.is_valid():
+        team = form.save()
+        messages.success(request, f"{team.name} saved.")
+        return redirect("teams", request.org.slug)
+    return render(request, "form_page.html", {
+        "form": form, "title": f"Edit {team.name}" if team else "New team", "cancel": ("teams", request.org.slug),
+    })
+
+
+@org_view(Permission.LEAD)
+def team_create(request: HttpRequest) -> HttpResponse:
+    return _team_form(request, None)
+
+
+@org_view(Permission.LEAD)
+def team_edit(request: HttpRequest, team: str) -> HttpResponse:
+    return _team_form(request, get_for_org(request, Team, code=team))
+
+
+@org_view()
+def agencies(request: HttpRequest) -> HttpResponse:
+    rows = Agency.objects.for_organisation(request.org).annotate(people=Count("members"))
+    by_status = {status: [] for status in Agency.Relationship}
+    for agency in rows:
+        by_status[agency.relationship].append(agency)
+    missing = sorted(set(Agency.Kind) - {agency.kind for agency in rows} - {Agency.Kind.OTHER, Agency.Kind.POLICE})
+    return render(request, "pace_hub/agencies.html", {
+        "columns": [(Agency.Relationship(status).label, items) for status, items in by_status.items()],
+        "missing_kinds": [Agency.Kind(kind).label for kind in missing],
+    })
+
+
+def _agency_form(request: HttpRequest, agency: Agency | None) -> HttpResponse:
+    form = AgencyForm(request.POST or None, instance=agency, organisation=request.org)
+    if request.method == "POST" and form.is_valid():
+        agency = form.save()
+        messages.success(request, f"{agency.name} saved.")
+        return redirect("agencies", request.org.slug)
+    return render(request, "form_page.html", {
+        "form": form, "title": f"Edit {agency.name}" if agency else "New agency",
+        "cancel": ("agencies", request.org.slug),
+    })
+
+
+@org_view(Permission.EDIT)
+def agency_create(request: HttpRequest) -> HttpResponse:
+    return _agency_form(request, None)
+
+
+@org_view(Permission.EDIT)
+def agency_edit(request: HttpRequest, agency: str) -> HttpResponse:
+    return _agency_form(request, get_for_org(request, Agency, code=agency))
+
+
+@org_view()
+def resources(request: HttpRequest) -> HttpResponse:
+    rows = Resource.objects.for_organisation(request.org)
+    return render(request, "pace_hub/resources.html", {"resources": rows})
+
+
+@org_view(Permission.EDIT)
+def resource_create(request: HttpRequest) -> HttpResponse:
+    form = ResourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.organisation = request.org
+        form.save()
+        messages.success(request, "Resource added.")
+        return redirect("resources", request.org.slug)
+    return render(request, "form_page.html", {
+        "form": form, "title": "Add a resource", "cancel": ("resources", request.org.slug),
+    })
+
+
+@org_view(Permission.ADMIN)
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    form = OrganisationSettingsForm(request.POST or None, instance=request.org)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Settings saved.")
+        return redirect("org_home", request.org.slug)
+    return render(request, "form_page.html", {
+        "form": form, "title": "Organisation settings", "cancel": ("org_home", request.org.slug),
+    })
+
+
+@org_view(Permission.ADMIN)
+def history(request: HttpRequest) -> HttpResponse:
+    return render(request, "pace_hub/history.html", {"changes": recent_changes(request.org, limit=200)})

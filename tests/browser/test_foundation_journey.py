@@ -1,0 +1,69 @@
+"""Sign in, see the home page, switch organisation, invite a member — in headless Chromium."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from pace_hub.models import Invitation, Membership
+from pace_hub.roles import Role
+from tests.factories import MembershipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_in_home_switch_and_invite(page: Page, live_server, cast, sign_in, assert_accessible) -> None:
+    admin = cast.members[Role.ADMIN]
+    MembershipFactory(user=admin.user, organisation=cast.other_org, role=Role.VIEWER)
+
+    sign_in(admin.user.email)
+    # Two organisations: the chooser comes first.
+    expect(page.get_by_role("heading", name="Choose an organisation")).to_be_visible()
+    assert_accessible()
+    page.get_by_role("link", name="Aberdeen City").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aberdeen City PACE workspace")
+    expect(page.locator("#leadership-gaps")).to_contain_text("No PACE Lead is named")
+    assert_accessible()
+
+    # Switch organisation from the navigation.
+    page.get_by_role("button", name="Aberdeen City").click()
+    page.get_by_role("link", name=re.compile("Renfrewshire")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Renfrewshire PACE workspace")
+    expect(page.get_by_role("button", name=re.compile("Viewer"))).to_be_visible()
+
+    # Back in Aberdeen, invite a colleague.
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/team/")
+    assert_accessible()
+    page.get_by_role("link", name="Invite someone").click()
+    page.get_by_label("Email").fill("new.reporter@scra.example")
+    page.get_by_label("Role").select_option("member")
+    page.get_by_label("Job title").fill("Locality Reporter")
+    assert_accessible()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status").first).to_contain_text("Invitation sent to new.reporter@scra.example")
+    invitation = Invitation.objects.get(email="new.reporter@scra.example")
+    assert invitation.organisation == cast.org and invitation.role == Role.MEMBER
+
+    # The invitee follows the e-mailed link, chooses a password and lands in the workspace.
+    link = re.search(r"http://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)
+    page.get_by_role("button", name=re.compile(admin.user.get_full_name())).click()
+    page.get_by_role("button", name="Sign out").click()
+    assert link.startswith(live_server.url)
+    page.goto(link)
+    page.get_by_label("First name").fill("Nadia")
+    page.get_by_label("Last name").fill("Reporter")
+    page.locator("#id_password1").fill("a-long-unusual-passphrase")
+    page.locator("#id_password2").fill("a-long-unusual-passphrase")
+    page.get_by_role("button", name="Join Aberdeen City").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aberdeen City PACE workspace")
+    assert Membership.objects.get(user__email="new.reporter@scra.example").role == Role.MEMBER
+
+
+def test_tablet_navigation_collapses(page: Page, live_server, cast, sign_in) -> None:
+    page.set_viewport_size({"width": 820, "height": 1180})
+    sign_in(cast.members[Role.MEMBER].user.email)
+    toggle = page.get_by_role("button", name="Show navigation")
+    expect(toggle).to_be_visible()
+    toggle.click()
+    expect(page.get_by_role("link", name="Team")).to_be_visible()
