@@ -168,20 +168,25 @@ def _trends(
 ) -> tuple[list[tuple[int, int]], list[Literal["up", "down"]]]:
     """Runs of TREND_POINTS or more counted points all rising or all falling.
 
-    A point equal to the last counted point is skipped, so a plateau neither adds nor breaks;
-    the last point of one trend starts the next, so a turning point belongs to both.
+    A point equal to the one before is skipped, so a plateau neither adds nor breaks. The last
+    point of one trend starts the next, so a turning point belongs to both. A trend's span runs
+    from where the movement starts to where it ends: a plateau at either end stays outside it,
+    so at a flat turning point the rising trend ends where the plateau begins and the falling
+    one starts where it ends. That keeps spans the same when a series is read backwards.
     """
     trends: list[tuple[int, int]] = []
     directions: list[Literal["up", "down"]] = []
     if not present:
         return trends, directions
-    previous_index = start = present[0]
+    # previous_index: where the current plateau began; plateau_end: its latest point.
+    previous_index = plateau_end = start = present[0]
     previous = values[previous_index]
     heading = 0
     count = 1
     for i in present:
         value = values[i]
         if value == previous:
+            plateau_end = i
             continue
         step = 1 if value > previous else -1
         if step == heading:
@@ -191,10 +196,10 @@ def _trends(
                 trends.append((start, previous_index))
                 directions.append("up" if heading > 0 else "down")
             heading = step
-            start = previous_index
+            start = plateau_end
             count = 2
         previous = value
-        previous_index = i
+        previous_index = plateau_end = i
     if count >= TREND_POINTS:
         trends.append((start, previous_index))
         directions.append("up" if heading > 0 else "down")

@@ -151,12 +151,19 @@ def test_turning_point_belongs_to_both_trends() -> None:
     assert result.trend_directions == ["up", "down"]
 
 
-def test_plateau_at_a_turning_point_is_skipped() -> None:
-    # The second 5 neither adds nor breaks; the first 5 is the shared turning point.
+def test_plateau_at_a_turning_point_is_left_out_of_both_spans() -> None:
+    # The second 5 neither adds nor breaks: the rise ends where the plateau begins and the fall
+    # starts where it ends, each trend counting a 5 as its turning point.
     result = run_chart([1, 2, 3, 4, 5, 5, 4, 3, 2, 1])
 
-    assert result.trends == [(0, 4), (4, 9)]
-    assert result.signals[1].points == (4, 6, 7, 8, 9)
+    assert result.trends == [(0, 4), (5, 9)]
+    assert result.signals[0].points == (0, 1, 2, 3, 4)
+    assert result.signals[1].points == (5, 6, 7, 8, 9)
+
+
+def test_plateaus_at_the_ends_of_a_trend_stay_outside_its_span() -> None:
+    assert run_chart([5, 5, 5, 5, 4, 3, 2, 1]).trends == [(3, 7)]
+    assert run_chart([1, 2, 3, 4, 5, 5, 5]).trends == [(0, 4)]
 
 
 def test_tie_in_the_middle_of_a_falling_trend() -> None:
