@@ -15,14 +15,19 @@ def home(request: HttpRequest) -> HttpResponse:
     teams = Team.objects.for_organisation(org).annotate(size=Count("members")).select_related("chair__user")
     leads = Membership.objects.select_related("user").in_bulk([org.pace_lead_id, org.data_lead_id])
     agency_kinds = set(Agency.objects.for_organisation(org).values_list("kind", flat=True))
-    return render(request, "governance/home.html", {
-        "gaps": org.leadership_gaps(),
-        "teams": teams,
-        "people": Membership.objects.for_organisation(org).count(),
-        "missing_agencies": [
-            label for kind, label in Agency.Kind.choices
-            if kind not in agency_kinds and kind not in {Agency.Kind.OTHER, Agency.Kind.POLICE}
-        ],
-        "pace_lead": leads.get(org.pace_lead_id),
-        "data_lead": leads.get(org.data_lead_id),
-    })
+    return render(
+        request,
+        "governance/home.html",
+        {
+            "gaps": org.leadership_gaps(),
+            "teams": teams,
+            "people": Membership.objects.for_organisation(org).count(),
+            "missing_agencies": [
+                label
+                for kind, label in Agency.Kind.choices
+                if kind not in agency_kinds and kind not in {Agency.Kind.OTHER, Agency.Kind.POLICE}
+            ],
+            "pace_lead": leads.get(org.pace_lead_id),
+            "data_lead": leads.get(org.data_lead_id),
+        },
+    )

@@ -11,9 +11,7 @@ def tenancy(request: HttpRequest) -> dict:
     memberships = request.__dict__.get("_switcher_memberships")
     if memberships is None:
         memberships = list(
-            Membership.objects.filter(user=request.user)
-            .select_related("organisation")
-            .order_by("organisation__name")
+            Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
         )
         request._switcher_memberships = memberships
     return {

@@ -38,7 +38,11 @@ PEOPLE = [
 ]
 
 RESOURCES = [
-    ("PACE programme overview (CELCIS)", Resource.Kind.GUIDANCE, "https://www.celcis.org/our-work/key-areas/permanence-and-care-excellence"),
+    (
+        "PACE programme overview (CELCIS)",
+        Resource.Kind.GUIDANCE,
+        "https://www.celcis.org/our-work/key-areas/permanence-and-care-excellence",
+    ),
     ("Model for Improvement and PDSA cycles", Resource.Kind.QI_LEARNING, "https://learn.nes.nhs.scot/"),
     ("Run chart rules", Resource.Kind.QI_LEARNING, "https://www.ihi.org/resources/tools/run-chart-tool"),
     ("Participation toolbox: listening to infants and non-verbal children", Resource.Kind.PARTICIPATION, ""),
@@ -70,7 +74,8 @@ def seed_organisation(name: str, slug: str, domain: str) -> DemoOrganisation:
     agencies = []
     for agency_name, kind, relationship in AGENCIES:
         agency, _ = Agency.objects.get_or_create(
-            organisation=org, name=agency_name,
+            organisation=org,
+            name=agency_name,
             defaults={"kind": kind, "relationship": relationship, "next_step": "Invite to the next leads group."},
         )
         agencies.append(agency)
@@ -78,9 +83,15 @@ def seed_organisation(name: str, slug: str, domain: str) -> DemoOrganisation:
     for first, last, role, title, agency_index, skill in PEOPLE:
         email = f"{first}.{last}@{domain}.demo".lower()
         membership, _ = Membership.objects.get_or_create(
-            user=_user(email, first, last), organisation=org,
-            defaults={"role": role, "job_title": title, "agency": agencies[agency_index], "qi_skill": skill,
-                      "wants_qi_training": skill == "none"},
+            user=_user(email, first, last),
+            organisation=org,
+            defaults={
+                "role": role,
+                "job_title": title,
+                "agency": agencies[agency_index],
+                "qi_skill": skill,
+                "wants_qi_training": skill == "none",
+            },
         )
         people.setdefault(role, membership)
         people[email] = membership
@@ -90,9 +101,14 @@ def seed_organisation(name: str, slug: str, domain: str) -> DemoOrganisation:
         org.save(update_fields=["pace_lead", "data_lead", "updated_at"])
     everyone = [m for key, m in people.items() if "@" in key]
     leads, _ = Team.objects.get_or_create(
-        organisation=org, name="PACE leads group",
-        defaults={"kind": Team.Kind.LEADS, "meeting_frequency": Team.Frequency.MONTHLY, "chair": people[Role.LEAD],
-                  "purpose": "Runs the PACE improvement work: aims, data, testing and implementation."},
+        organisation=org,
+        name="PACE leads group",
+        defaults={
+            "kind": Team.Kind.LEADS,
+            "meeting_frequency": Team.Frequency.MONTHLY,
+            "chair": people[Role.LEAD],
+            "purpose": "Runs the PACE improvement work: aims, data, testing and implementation.",
+        },
     )
     leads.members.add(*[m for m in everyone if m.role != Role.VIEWER])
     for aim_group, members in [
@@ -100,7 +116,8 @@ def seed_organisation(name: str, slug: str, domain: str) -> DemoOrganisation:
         ("Aims group: panel to court", [everyone[1], everyone[5], everyone[6], everyone[7]]),
     ]:
         team, _ = Team.objects.get_or_create(
-            organisation=org, name=aim_group,
+            organisation=org,
+            name=aim_group,
             defaults={"kind": Team.Kind.AIMS, "meeting_frequency": Team.Frequency.FORTNIGHTLY, "chair": members[0]},
         )
         team.members.add(*members)
@@ -109,8 +126,13 @@ def seed_organisation(name: str, slug: str, domain: str) -> DemoOrganisation:
     )
     data_team.members.add(people[Role.DATA], everyone[3])
     Team.objects.get_or_create(
-        organisation=org, name="Corporate Parenting Board",
-        defaults={"kind": Team.Kind.GOVERNANCE, "meeting_frequency": Team.Frequency.QUARTERLY, "chair": people[Role.VIEWER]},
+        organisation=org,
+        name="Corporate Parenting Board",
+        defaults={
+            "kind": Team.Kind.GOVERNANCE,
+            "meeting_frequency": Team.Frequency.QUARTERLY,
+            "chair": people[Role.VIEWER],
+        },
     )
     for title, kind, url in RESOURCES:
         Resource.objects.get_or_create(organisation=org, title=title, defaults={"kind": kind, "url": url})
@@ -122,7 +144,8 @@ def seed_shared_member(orgs: list[DemoOrganisation]) -> Membership:
     user = _user("advisor@pace.demo", "Alex", "Kerr")
     for demo in orgs:
         Membership.objects.get_or_create(
-            user=user, organisation=demo.organisation,
+            user=user,
+            organisation=demo.organisation,
             defaults={"role": Role.LEAD, "job_title": "PACE improvement advisor", "qi_skill": "advisor"},
         )
     return user

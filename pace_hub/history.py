@@ -50,7 +50,9 @@ def recent_changes(organisation: Organisation, *, limit: int = 100) -> list[Chan
         scope = _org_filter(historical, organisation)
         if scope is None:
             continue
-        records = list(historical.objects.filter(scope).select_related("history_user").order_by("-history_date")[:limit])
+        records = list(
+            historical.objects.filter(scope).select_related("history_user").order_by("-history_date")[:limit]
+        )
         previous_by_object: dict = {}
         # Oldest first, so each record can be compared with the one before it in this batch.
         for record in reversed(records):
@@ -60,17 +62,20 @@ def recent_changes(organisation: Organisation, *, limit: int = 100) -> list[Chan
                 delta = record.diff_against(before)
                 fields = tuple(
                     historical.instance_type._meta.get_field(change.field).verbose_name
-                    for change in delta.changes if change.field not in _SKIPPED_FIELDS
+                    for change in delta.changes
+                    if change.field not in _SKIPPED_FIELDS
                 )
             previous_by_object[record.id] = record
             user = record.history_user
-            changes.append(Change(
-                when=record.history_date,
-                who=(user.get_full_name() or user.email) if user else "system",
-                what=str(historical.instance_type._meta.verbose_name).capitalize(),
-                object=str(record.instance) if record.history_type != "-" else f"#{record.id}",
-                kind=_TYPES[record.history_type],
-                fields=fields,
-            ))
+            changes.append(
+                Change(
+                    when=record.history_date,
+                    who=(user.get_full_name() or user.email) if user else "system",
+                    what=str(historical.instance_type._meta.verbose_name).capitalize(),
+                    object=str(record.instance) if record.history_type != "-" else f"#{record.id}",
+                    kind=_TYPES[record.history_type],
+                    fields=fields,
+                )
+            )
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes[:limit]

@@ -26,11 +26,19 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     pace_lead = models.ForeignKey(
-        "Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name="PACE Lead",
     )
     data_lead = models.ForeignKey(
-        "Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name="Data Lead",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -56,14 +64,25 @@ class Organisation(models.Model):
         return gaps
 
 
-class TenantModel(models.Model):
+class TenantRow(models.Model):
+    """A tenant-owned row without per-row history: for bulk data (milestone dates), whose audit
+    trail is the import log that wrote it."""
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(inherit=True)
 
     objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class TenantModel(TenantRow):
+    """A tenant-owned domain row with its change history (who, when, what)."""
+
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -89,9 +108,7 @@ class Agency(TenantModel):
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    relationship = models.CharField(
-        "relationship status", max_length=20, choices=Relationship.choices, default="none"
-    )
+    relationship = models.CharField("relationship status", max_length=20, choices=Relationship.choices, default="none")
     contact = models.CharField(max_length=200, blank=True, help_text="Who we talk to there.")
     next_step = models.TextField(blank=True, help_text="What we will do next to build the relationship.")
 

@@ -39,18 +39,24 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user=None, first_name: str = "", last_name: str = "", password: str = "") -> Membership:
+def invitation_accept(
+    *, invitation: Invitation, user=None, first_name: str = "", last_name: str = "", password: str = ""
+) -> Membership:
     """Join the organisation, creating the account when the invited address has none."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise ValidationError("This invitation has expired or has already been used.")
     if user is None:
         user = User.objects.create_user(
-            username=invitation.email, email=invitation.email, password=password,
-            first_name=first_name, last_name=last_name,
+            username=invitation.email,
+            email=invitation.email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
         )
     membership, _ = Membership.objects.get_or_create(
-        user=user, organisation=invitation.organisation,
+        user=user,
+        organisation=invitation.organisation,
         defaults={"role": invitation.role, "job_title": invitation.job_title},
     )
     invitation.accepted_at = timezone.now()

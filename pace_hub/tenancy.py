@@ -58,15 +58,9 @@ def org_view(permission: str = Permission.VIEW) -> Callable:
     return decorator
 
 
-def get_for_org(
-    request: HttpRequest, model_or_queryset: type[ModelT] | models.QuerySet, **lookup
-) -> ModelT:
+def get_for_org(request: HttpRequest, model_or_queryset: type[ModelT] | models.QuerySet, **lookup) -> ModelT:
     """Fetch one object of the request's organisation, or 404 whatever the reason."""
-    queryset = (
-        model_or_queryset._default_manager.all()
-        if isinstance(model_or_queryset, type)
-        else model_or_queryset
-    )
+    queryset = model_or_queryset._default_manager.all() if isinstance(model_or_queryset, type) else model_or_queryset
     try:
         return queryset.filter(organisation=request.org).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, models.ObjectDoesNotExist):
@@ -80,6 +74,6 @@ def require_permission(request: HttpRequest, permission: str) -> None:
 
 
 def user_organisations(user) -> models.QuerySet:
-    return Organisation.objects.filter(
-        pk__in=Membership.objects.filter(user=user).values("organisation_id")
-    ).order_by("name")
+    return Organisation.objects.filter(pk__in=Membership.objects.filter(user=user).values("organisation_id")).order_by(
+        "name"
+    )

@@ -49,13 +49,19 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("home")
     if request.method == "POST" and (existing or form.is_valid()):
         try:
-            membership = services.invitation_accept(invitation=invitation, user=user, **(
-                {} if existing else {
-                    "first_name": form.cleaned_data["first_name"],
-                    "last_name": form.cleaned_data["last_name"],
-                    "password": form.cleaned_data["password1"],
-                }
-            ))
+            membership = services.invitation_accept(
+                invitation=invitation,
+                user=user,
+                **(
+                    {}
+                    if existing
+                    else {
+                        "first_name": form.cleaned_data["first_name"],
+                        "last_name": form.cleaned_data["last_name"],
+                        "password": form.cleaned_data["password1"],
+                    }
+                ),
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("login")
@@ -74,11 +80,15 @@ def team_page(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("teams", queryset=Team.objects.only("id", "name")))
     )
     invitations = Invitation.objects.for_organisation(request.org).filter(accepted_at__isnull=True)
-    return render(request, "pace_hub/team.html", {
-        "memberships": memberships,
-        "invitations": invitations if request.membership.can(Permission.ADMIN) else [],
-        "roles": [(role, [Permission(p).label for p, roles in GRANTS.items() if role in roles]) for role in Role],
-    })
+    return render(
+        request,
+        "pace_hub/team.html",
+        {
+            "memberships": memberships,
+            "invitations": invitations if request.membership.can(Permission.ADMIN) else [],
+            "roles": [(role, [Permission(p).label for p, roles in GRANTS.items() if role in roles]) for role in Role],
+        },
+    )
 
 
 @org_view(Permission.ADMIN)
@@ -86,16 +96,24 @@ def member_invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, organisation=request.org)
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(
-            organisation=request.org, invited_by=request.user, base_url=request.build_absolute_uri("/"),
-            **form.cleaned_data
+            organisation=request.org,
+            invited_by=request.user,
+            base_url=request.build_absolute_uri("/"),
+            **form.cleaned_data,
         )
         messages.success(request, f"Invitation sent to {invitation.email}.")
         return redirect("team", request.org.slug)
-    return render(request, "form_page.html", {
-        "form": form, "title": "Invite someone", "submit": "Send invitation",
-        "intro": "They will get an e-mail with a link to choose a password and join.",
-        "cancel": ("team", request.org.slug),
-    })
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "Invite someone",
+            "submit": "Send invitation",
+            "intro": "They will get an e-mail with a link to choose a password and join.",
+            "cancel": ("team", request.org.slug),
+        },
+    )
 
 
 @org_view(Permission.ADMIN)
@@ -118,9 +136,15 @@ def member_edit(request: HttpRequest, member: str) -> HttpResponse:
         else:
             messages.success(request, f"{membership.display_name} updated.")
             return redirect("team", request.org.slug)
-    return render(request, "form_page.html", {
-        "form": form, "title": f"Edit {membership.display_name}", "cancel": ("team", request.org.slug),
-    })
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"Edit {membership.display_name}",
+            "cancel": ("team", request.org.slug),
+        },
+    )
 
 
 @org_view(Permission.ADMIN)
@@ -152,9 +176,15 @@ def _team_form(request: HttpRequest, team: Team | None) -> HttpResponse:
         team = form.save()
         messages.success(request, f"{team.name} saved.")
         return redirect("teams", request.org.slug)
-    return render(request, "form_page.html", {
-        "form": form, "title": f"Edit {team.name}" if team else "New team", "cancel": ("teams", request.org.slug),
-    })
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"Edit {team.name}" if team else "New team",
+            "cancel": ("teams", request.org.slug),
+        },
+    )
 
 
 @org_view(Permission.LEAD)
@@ -174,10 +204,14 @@ def agencies(request: HttpRequest) -> HttpResponse:
     for agency in rows:
         by_status[agency.relationship].append(agency)
     missing = sorted(set(Agency.Kind) - {agency.kind for agency in rows} - {Agency.Kind.OTHER, Agency.Kind.POLICE})
-    return render(request, "pace_hub/agencies.html", {
-        "columns": [(Agency.Relationship(status).label, items) for status, items in by_status.items()],
-        "missing_kinds": [Agency.Kind(kind).label for kind in missing],
-    })
+    return render(
+        request,
+        "pace_hub/agencies.html",
+        {
+            "columns": [(Agency.Relationship(status).label, items) for status, items in by_status.items()],
+            "missing_kinds": [Agency.Kind(kind).label for kind in missing],
+        },
+    )
 
 
 def _agency_form(request: HttpRequest, agency: Agency | None) -> HttpResponse:
@@ -186,10 +220,15 @@ def _agency_form(request: HttpRequest, agency: Agency | None) -> HttpResponse:
         agency = form.save()
         messages.success(request, f"{agency.name} saved.")
         return redirect("agencies", request.org.slug)
-    return render(request, "form_page.html", {
-        "form": form, "title": f"Edit {agency.name}" if agency else "New agency",
-        "cancel": ("agencies", request.org.slug),
-    })
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"Edit {agency.name}" if agency else "New agency",
+            "cancel": ("agencies", request.org.slug),
+        },
+    )
 
 
 @org_view(Permission.EDIT)
@@ -216,9 +255,15 @@ def resource_create(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Resource added.")
         return redirect("resources", request.org.slug)
-    return render(request, "form_page.html", {
-        "form": form, "title": "Add a resource", "cancel": ("resources", request.org.slug),
-    })
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "Add a resource",
+            "cancel": ("resources", request.org.slug),
+        },
+    )
 
 
 @org_view(Permission.ADMIN)
@@ -228,9 +273,15 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Settings saved.")
         return redirect("org_home", request.org.slug)
-    return render(request, "form_page.html", {
-        "form": form, "title": "Organisation settings", "cancel": ("org_home", request.org.slug),
-    })
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "Organisation settings",
+            "cancel": ("org_home", request.org.slug),
+        },
+    )
 
 
 @org_view(Permission.ADMIN)

@@ -15,8 +15,16 @@ from pace_hub.roles import Role, role_has
 from tests.url_objects import URL_OBJECTS, load_app_registrations
 
 PUBLIC_URL_NAMES = {
-    "home", "login", "logout", "password_change", "password_change_done", "password_reset",
-    "password_reset_done", "password_reset_confirm", "password_reset_complete", "invitation_accept",
+    "home",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invitation_accept",
 }
 
 

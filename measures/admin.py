@@ -1,0 +1,72 @@
+from django.contrib import admin
+
+from measures.models import (
+    Annotation,
+    Child,
+    DataPoint,
+    ImportChange,
+    Measure,
+    Milestone,
+    MilestoneDate,
+    MilestoneImport,
+    Phase,
+    Timescale,
+)
+from pace_hub.admin import TenantAdmin
+
+
+@admin.register(Measure)
+class MeasureAdmin(TenantAdmin):
+    list_display = ["title", "organisation", "kind", "chart", "source"]
+    list_filter = ["organisation", "kind", "chart", "source"]
+    search_fields = ["title"]
+
+
+@admin.register(DataPoint)
+class DataPointAdmin(TenantAdmin):
+    list_display = ["measure", "period", "value", "numerator", "denominator"]
+    list_select_related = ["measure"]
+
+
+@admin.register(Annotation, Phase)
+class MeasureNoteAdmin(TenantAdmin):
+    list_select_related = ["measure"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(TenantAdmin):
+    list_display = ["name", "code", "organisation", "order", "active"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Timescale)
+class TimescaleAdmin(TenantAdmin):
+    list_display = ["__str__", "organisation", "target_days", "active"]
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    list_display = ["reference", "organisation", "route"]
+    list_filter = ["organisation", "route"]
+    search_fields = ["reference"]
+    readonly_fields = ["code", "created_at", "updated_at"]
+
+
+@admin.register(MilestoneDate)
+class MilestoneDateAdmin(admin.ModelAdmin):
+    list_display = ["child", "milestone", "date"]
+    list_filter = ["organisation"]
+    list_select_related = ["child", "milestone"]
+    readonly_fields = ["code", "created_at", "updated_at"]
+
+
+@admin.register(MilestoneImport)
+class MilestoneImportAdmin(TenantAdmin):
+    list_display = ["original_name", "organisation", "status", "rows", "created_at"]
+    list_filter = ["organisation", "status"]
+
+
+@admin.register(ImportChange)
+class ImportChangeAdmin(admin.ModelAdmin):
+    list_display = ["milestone_import", "child", "milestone", "old_date", "new_date"]
+    list_filter = ["organisation"]
