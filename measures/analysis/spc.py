@@ -261,7 +261,8 @@ def special_causes(
     heading = 0
     for k in range(1, count + 1):
         step = (ys[k] > ys[k - 1]) - (ys[k] < ys[k - 1]) if k < count else 0
-        if step != heading or step == 0:
+        # A tie (step 0) differs from any heading, so it ends the run.
+        if step != heading:
             if heading and k - start >= TREND_POINTS:
                 found.append(("trend", list(range(start, k)), "high" if heading > 0 else "low"))
             start = k - 1

@@ -88,6 +88,15 @@ def test_screening_is_not_repeated() -> None:
     assert xmr_chart(values, screen_outliers=True).mr_mean == pytest.approx(15 / 11)
 
 
+def test_screening_drops_a_moving_range_equal_to_the_threshold() -> None:
+    # Moving ranges 3267, 244, 244, 245: mean 1000, threshold exactly 3267 (3.267 × 1000 is
+    # 3267.0 in floating point), so the 3267 goes and the mean becomes 733/3.
+    values = [0, 3267, 3023, 3267, 3022]
+
+    assert xmr_chart(values).mr_mean == 1000
+    assert xmr_chart(values, screen_outliers=True).mr_mean == pytest.approx(733 / 3)
+
+
 def test_all_values_equal() -> None:
     for screen_outliers in (False, True):
         result = xmr_chart([0.1] * 20, screen_outliers=screen_outliers)
@@ -398,10 +407,13 @@ def test_p_chart_signals_and_icons() -> None:
 def test_p_chart_upper_limit_is_clipped_to_one() -> None:
     # p̄ = 19/20 = 0.95; σ = √(0.95 × 0.05 / 10) = 0.0689202437604511;
     # UCL 0.95 + 0.206760731281353 > 1 → 1; LCL 0.743239268718647.
+    # The upper 2σ line, 0.95 + 0.137840487520902, is clipped too; the lower is 0.812159512479.
     result = p_chart([9, 10], [10, 10])
 
     assert result.ucl == [1.0, 1.0]
     assert result.lcl == pytest.approx([0.743239268718647] * 2, abs=1e-9)
+    assert result.sigma2_upper == [1.0, 1.0]
+    assert result.sigma2_lower == pytest.approx([0.812159512479098] * 2, abs=1e-9)
 
 
 def test_p_chart_with_no_present_points() -> None:
