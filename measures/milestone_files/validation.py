@@ -1,0 +1,781 @@
+"""Validate a permanence-milestone spreadsheet and turn it into milestone records.
+
+``validate_milestone_file`` reads an upload (see ``reading``), decides whether it is *wide* (one
+row per child, one column per milestone) or *long* (child, milestone, date), and checks every
+cell. Whole-file problems raise ``FileRefused``; everything else becomes a ``Problem`` with the
+row and column the user sees, and rows with an error are left out of the records.
+
+The work is done column by column with pandas. Dates are parsed once per distinct text in a
+column (a column of 100,000 dates holds a few thousand distinct values), and Python-level work
+is done only for the cells that have a problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from .reading import MAX_UPLOAD_BYTES, FileRefused, Sheet, blank_mask, read_upload
+
+ERROR = "error"
+WARNING = "warning"
+
+EARLIEST_DATE = date(1990, 1, 1)
+MAX_REFERENCE_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class MilestoneSpec:
+    """One milestone of the organisation's pathway; a sequence of them is in pathway order."""
+
+    code: str
+    name: str
+
+
+DEFAULT_MILESTONES = (
+    MilestoneSpec("looked_after", "Child became looked after and accommodated"),
+    MilestoneSpec("first_review", "First LAC review"),
+    MilestoneSpec("legal_advice", "Legal advice / permanence planning meeting"),
+    MilestoneSpec("permanence_rec", "LAC review recommends permanence"),
+    MilestoneSpec("panel", "Permanence / adoption panel recommendation"),
+    MilestoneSpec("adm_decision", "Agency decision maker decision"),
+    MilestoneSpec("hearing_advice", "Children's hearing advice to the court"),
+    MilestoneSpec("court_lodged", "Application lodged in court"),
+    MilestoneSpec("order_granted", "Final order granted"),
+)
+DEFAULT_ROUTES = ("home", "kinship", "po", "poa", "adoption")
+
+# Labels people write for the route codes; only those whose code the organisation uses count.
+ROUTE_LABELS = {
+    "return home": "home",
+    "stay home": "home",
+    "home": "home",
+    "kinship": "kinship",
+    "kinship care": "kinship",
+    "kinship care order": "kinship",
+    "s11": "kinship",
+    "s 11": "kinship",
+    "section 11": "kinship",
+    "po": "po",
+    "permanence order": "po",
+    "poa": "poa",
+    "po with authority to adopt": "poa",
+    "permanence order with authority to adopt": "poa",
+    "adoption": "adoption",
+    "adoption order": "adoption",
+}
+
+REFERENCE_HEADERS = {"childref", "childreference", "reference", "childid"}
+REFERENCE_HEADER_TEXT = "child_ref (also accepted: child reference, reference, child id)"
+
+# Header words that mean the file holds identifying data. Matched against the header's words
+# (and the words run together, so "DateOfBirth" and "D.O.B." are caught too).
+IDENTIFYING_TERMS = {
+    "name": "a name",
+    "names": "a name",
+    "forename": "a name",
+    "forenames": "a name",
+    "surname": "a name",
+    "surnames": "a name",
+    "firstname": "a name",
+    "lastname": "a name",
+    "fullname": "a name",
+    "dob": "a date of birth",
+    "date of birth": "a date of birth",
+    "dateofbirth": "a date of birth",
+    "birth date": "a date of birth",
+    "birthdate": "a date of birth",
+    "birthday": "a date of birth",
+    "address": "an address",
+    "addresses": "an address",
+    "postcode": "a postcode",
+    "postcodes": "a postcode",
+    "post code": "a postcode",
+    "chi": "a CHI number",
+    "chinumber": "a CHI number",
+}
+
+_REFERENCE_PATTERN = r"[A-Za-z0-9_./-]+"
+_TWO_WORDS = re.compile(r"[^\W\d_]+\s+[^\W\d_]+")
+
+# Date texts: ISO year first, UK day first (/ - or . between parts, 4- or 2-digit year), or an
+# Excel serial number. A time after the date (as XLSX date cells give) is allowed and dropped.
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DATE_TEXT = re.compile(
+    rf"^(?:(?P<iso_y>\d{{4}})-(?P<iso_m>\d{{1,2}})-(?P<iso_d>\d{{1,2}}){_TIME}"
+    rf"|(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_TIME}"
+    r"|(?P<serial>\d+(?:\.\d+)?))$"
+)
+# Excel's 1900 date system counts days from 30/12/1899 (it wrongly treats 1900 as a leap year,
+# which only matters before March 1900).
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_SERIAL_MIN = float((np.datetime64("1990-01-01", "D") - _EXCEL_EPOCH).astype(int))
+_SERIAL_MAX = float((np.datetime64("2101-01-01", "D") - _EXCEL_EPOCH).astype(int))
+
+# Status of each date cell.
+DATE_OK = 0
+DATE_BLANK = 1
+DATE_UNREADABLE = 2
+DATE_NOT_A_DAY = 3
+DATE_US = 4
+DATE_SERIAL_RANGE = 5
+DATE_TOO_EARLY = 6
+DATE_FUTURE = 7
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the file, as the user should read it.
+
+    ``row`` is the spreadsheet row number (header row 1, first data row 2) or None for the
+    whole file; ``column`` is the header as written; ``value`` the cell as text.
+    """
+
+    row: int | None
+    column: str | None
+    value: str
+    reason: str
+    severity: str
+    code: str
+
+    def __str__(self) -> str:
+        where = [f"row {self.row}"] if self.row is not None else []
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        place = ", ".join(where) or "file"
+        return f"{place[0].upper()}{place[1:]}: {self.reason}"
+
+
+@dataclass
+class ParsedMilestoneFile:
+    """The result of validating one upload.
+
+    ``records`` has columns child_ref (str), route (str or None), milestone (code) and date
+    (datetime64[ns]): one row per child and milestone with a valid date, from rows without
+    errors, in file order. ``children`` has child_ref and route (str or None), one row per valid
+    child. ``error_rows`` holds the spreadsheet row numbers with at least one error.
+    """
+
+    layout: str
+    rows: int
+    records: pd.DataFrame
+    children: pd.DataFrame
+    problems: list[Problem]
+    error_rows: set[int]
+    matched_columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == WARNING]
+
+
+@dataclass
+class DateColumn:
+    """Parsed date cells: a ``status`` per cell (``DATE_OK``, ``DATE_BLANK``, ...), ``dates``
+    (datetime64[ns]; NaT unless the status is OK) and ``read_as``, the date each cell was read
+    as even when it is refused (a future date), for messages.
+    """
+
+    dates: np.ndarray
+    status: np.ndarray
+    read_as: np.ndarray
+
+
+def validate_milestone_file(
+    data: bytes | BinaryIO | str | Path,
+    filename: str,
+    milestones: Sequence[MilestoneSpec],
+    routes: Sequence[str],
+    today: date,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> ParsedMilestoneFile:
+    """Read and check a milestone upload (CSV or XLSX, wide or long).
+
+    Raises ``FileRefused`` when the whole file cannot be used: wrong type, too big, unsafe,
+    empty, identifying columns, or no child reference column.
+    """
+    sheet = read_upload(data, filename, max_bytes)
+    refuse_identifying_headers(sheet.headers)
+    keys = [header_key(header) for header in sheet.headers]
+    reference_column = _single_column(sheet.headers, keys, REFERENCE_HEADERS, "child reference")
+    if reference_column is None:
+        found = ", ".join(repr(header) for header in sheet.headers if header) or "none"
+        raise FileRefused(
+            f"No child reference column was found. Name it {REFERENCE_HEADER_TEXT}. "
+            f"Headers found: {found}."
+        )
+    if sheet.cells.empty:
+        raise FileRefused("The file has a header row but no data rows.")
+    route_column = _single_column(sheet.headers, keys, {"route"}, "route")
+    check = _Check(sheet, milestones, routes, today, reference_column, route_column)
+    milestone_column = _single_column(sheet.headers, keys, {"milestone"}, "milestone")
+    date_column = _single_column(sheet.headers, keys, {"date"}, "date")
+    if milestone_column is not None and date_column is not None:
+        return check.long(milestone_column, date_column)
+    return check.wide()
+
+
+def header_key(text: str) -> str:
+    """Normalise a header or milestone text for matching: case, spaces, _ and - do not count."""
+    return re.sub(r"[\s_\-]+", "", str(text).replace("\u2019", "'")).casefold()
+
+
+def refuse_identifying_headers(headers: Sequence[str]) -> None:
+    """Raise ``FileRefused`` if any header looks like a name, DOB, address, postcode or CHI."""
+    found = []
+    for header in headers:
+        words = re.findall(r"[a-z]+", str(header).casefold())
+        spaced = f" {' '.join(words)} "
+        compact = "".join(words)
+        for term, kind in IDENTIFYING_TERMS.items():
+            if f" {term} " in spaced or compact == term.replace(" ", ""):
+                found.append(f"{header!r} ({kind})")
+                break
+    if found:
+        raise FileRefused(
+            "This file was not uploaded because it has columns that look like identifying "
+            f"information: {', '.join(found)}. Remove names, dates of birth, addresses, "
+            "postcodes and CHI numbers: only the pseudonymous child reference (e.g. C-10234), "
+            "the route and milestone dates may be uploaded."
+        )
+
+
+def milestone_lookup(milestones: Sequence[MilestoneSpec]) -> dict[str, str]:
+    """Map normalised codes and names to milestone codes."""
+    lookup = {}
+    for milestone in milestones:
+        lookup.setdefault(header_key(milestone.name), milestone.code)
+    for milestone in milestones:  # a code wins over another milestone's name
+        lookup[header_key(milestone.code)] = milestone.code
+    return lookup
+
+
+def route_lookup(routes: Sequence[str]) -> dict[str, str]:
+    """Map normalised route texts (codes and the usual labels) to the organisation's codes."""
+    codes = {_route_key(route): route for route in routes}
+    lookup = {
+        label: codes[code] for label, code in ROUTE_LABELS.items() if _route_key(code) in codes
+    }
+    lookup.update(codes)
+    return lookup
+
+
+def parse_date_column(cells: pd.Series, today: date) -> DateColumn:
+    """Parse a column of date texts (UK day-first, ISO, Excel serials; never US month-first)."""
+    return parse_date_columns([cells], today)[0]
+
+
+def parse_date_columns(columns: Sequence[pd.Series], today: date) -> list[DateColumn]:
+    """Parse several columns of date texts at once.
+
+    Each distinct text is parsed once, vectorised, and the result spread back over the cells:
+    the cost follows the number of distinct dates (milestone columns share most of theirs),
+    not the number of cells.
+    """
+    if not columns:
+        return []
+    factorised = [pd.factorize(column, sort=False) for column in columns]
+    every_text = np.concatenate([np.asarray(uniques, dtype=object) for _, uniques in factorised])
+    shared_codes, distinct = pd.factorize(pd.Series(every_text, dtype=str).str.strip())
+    distinct_dates, distinct_status = _parse_distinct_dates(pd.Series(distinct, dtype=str))
+    after = np.datetime64(today, "ns")
+    parsed = []
+    offset = 0
+    for codes, uniques in factorised:
+        indices = shared_codes[offset : offset + len(uniques)][codes]
+        offset += len(uniques)
+        dates = distinct_dates[indices]
+        status = distinct_status[indices]
+        status = np.where((status == DATE_OK) & (dates > after), DATE_FUTURE, status)
+        valid = np.where(status == DATE_OK, dates, np.datetime64("NaT", "ns"))
+        parsed.append(DateColumn(dates=valid, status=status.astype(np.int8), read_as=dates))
+    return parsed
+
+
+def _parse_distinct_dates(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    parts = texts.str.extract(_DATE_TEXT)
+    iso_year = pd.to_numeric(parts["iso_y"]).to_numpy(dtype=float)
+    day_first_year = pd.to_numeric(parts["y"]).to_numpy(dtype=float)
+    day_first_year = np.where(day_first_year < 100, day_first_year + 2000, day_first_year)
+    is_iso = ~np.isnan(iso_year)
+    year = np.where(is_iso, iso_year, day_first_year)
+    month = np.where(is_iso, pd.to_numeric(parts["iso_m"]), pd.to_numeric(parts["m"]))
+    day = np.where(is_iso, pd.to_numeric(parts["iso_d"]), pd.to_numeric(parts["d"]))
+    serial = pd.to_numeric(parts["serial"]).to_numpy(dtype=float)
+
+    status = np.full(len(texts), DATE_UNREADABLE, dtype=np.int8)
+    status[(texts == "").to_numpy()] = DATE_BLANK
+    has_parts = ~np.isnan(year)
+    us = has_parts & ~is_iso & (day <= 12) & (month > 12) & (month <= 31)
+    calendar_like = has_parts & ~us & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+    early = calendar_like & (year < EARLIEST_DATE.year)
+    candidates = calendar_like & ~early
+
+    dates = np.full(len(texts), np.datetime64("NaT", "ns"))
+    if candidates.any():
+        parsed = pd.to_datetime(
+            pd.DataFrame(
+                {"year": year[candidates], "month": month[candidates], "day": day[candidates]}
+            ),
+            errors="coerce",
+        )
+        dates[candidates] = parsed.to_numpy(dtype="datetime64[ns]")
+    real = candidates & ~np.isnat(dates)
+    status[has_parts & ~real] = DATE_NOT_A_DAY
+    status[us] = DATE_US
+    status[early] = DATE_TOO_EARLY
+    status[real] = DATE_OK
+
+    is_serial = ~np.isnan(serial)
+    serial_ok = is_serial & (serial >= _SERIAL_MIN) & (serial < _SERIAL_MAX)
+    whole_days = np.floor(np.where(serial_ok, serial, 0)).astype("timedelta64[D]")
+    dates = np.where(serial_ok, (_EXCEL_EPOCH + whole_days).astype("datetime64[ns]"), dates)
+    status[is_serial] = DATE_SERIAL_RANGE
+    status[serial_ok] = DATE_OK
+    return dates, status
+
+
+class _Check:
+    """The checks of one sheet; collects problems and the rows with errors."""
+
+    def __init__(
+        self,
+        sheet: Sheet,
+        milestones: Sequence[MilestoneSpec],
+        routes: Sequence[str],
+        today: date,
+        reference_column: int,
+        route_column: int | None,
+    ) -> None:
+        self.sheet = sheet
+        self.cells = sheet.cells
+        self.row_numbers = sheet.cells.index.to_numpy()
+        self.milestones = list(milestones)
+        self.milestone_lookup = milestone_lookup(milestones)
+        self.routes = list(routes)
+        self.route_lookup = route_lookup(routes)
+        self.today = today
+        self.reference_column = reference_column
+        self.route_column = route_column
+        self.errors = np.zeros(len(self.cells), dtype=bool)
+        # (row, column position, problem): sorted into reading order at the end.
+        self.found: list[tuple[int, int, Problem]] = []
+
+    # Reporting -------------------------------------------------------------------------------
+
+    def add(
+        self,
+        position: int | None,
+        column: int | None,
+        value: str,
+        reason: str,
+        code: str,
+        severity: str = ERROR,
+    ) -> None:
+        row = None if position is None else int(self.row_numbers[position])
+        header = None if column is None else self.sheet.headers[column]
+        problem = Problem(row, header, value, reason, severity, code)
+        self.found.append((row or 0, -1 if column is None else column, problem))
+        if severity == ERROR and position is not None:
+            self.errors[position] = True
+
+    def result(
+        self,
+        layout: str,
+        records: pd.DataFrame,
+        children: pd.DataFrame,
+        matched: dict[str, str],
+    ) -> ParsedMilestoneFile:
+        self.found.sort(key=lambda item: (item[0], item[1]))
+        return ParsedMilestoneFile(
+            layout=layout,
+            rows=len(self.cells),
+            records=records.reset_index(drop=True),
+            children=children.reset_index(drop=True),
+            problems=[problem for _, _, problem in self.found],
+            error_rows={int(row) for row in self.row_numbers[self.errors]},
+            matched_columns=matched,
+        )
+
+    # Shared column checks --------------------------------------------------------------------
+
+    def text(self, column: int) -> pd.Series:
+        return self.cells[column].str.strip()
+
+    def check_unknown_columns(self, known: set[int]) -> None:
+        names = [milestone.name for milestone in self.milestones]
+        codes = [milestone.code for milestone in self.milestones]
+        for column, header in enumerate(self.sheet.headers):
+            if column in known:
+                continue
+            if not header:
+                if blank_mask(self.cells[column]).all():
+                    continue
+                reason = f"column {_column_letter(column)} has no header; it was ignored"
+            else:
+                reason = f"{header!r} is not a milestone, child_ref or route; it was ignored"
+                close = difflib.get_close_matches(header, names + codes, n=1, cutoff=0.75)
+                if close:
+                    reason += f" (did you mean {close[0]!r}?)"
+            self.add(None, column, header, reason, "unknown_column", WARNING)
+
+    def check_references(self, references: pd.Series) -> None:
+        column = self.reference_column
+        missing = (references == "").to_numpy()
+        for position in np.flatnonzero(missing):
+            self.add(position, column, "", "the child reference is missing", "missing_reference")
+        length_ok = references.str.len() <= MAX_REFERENCE_LENGTH
+        invalid = ~missing & ~(references.str.fullmatch(_REFERENCE_PATTERN) & length_ok)
+        for position in np.flatnonzero(invalid.to_numpy()):
+            value = references.iat[position]
+            self.add(position, column, value, _reference_reason(value), "invalid_reference")
+
+    def route_codes(self) -> pd.Series:
+        """The route code of each row (None when blank); unknown routes are errors."""
+        if self.route_column is None:
+            return pd.Series([None] * len(self.cells), dtype=object)
+        # Few distinct routes: look each distinct text up once.
+        codes, uniques = pd.factorize(self.cells[self.route_column], sort=False)
+        texts = [str(value).strip() for value in uniques]
+        mapped = np.array([self.route_lookup.get(_route_key(text)) for text in texts], object)
+        unknown = np.array(
+            [bool(text) and code is None for text, code in zip(texts, mapped, strict=True)],
+            dtype=bool,
+        )
+        allowed = ", ".join(self.routes)
+        for position in np.flatnonzero(unknown[codes]):
+            value = texts[codes[position]]
+            reason = f"route {value!r} is not one of: {allowed}"
+            self.add(position, self.route_column, value, reason, "unknown_route")
+        return pd.Series(mapped[codes], dtype=object)
+
+    def report_dates(self, column: int, parsed: DateColumn) -> None:
+        bad = (parsed.status != DATE_OK) & (parsed.status != DATE_BLANK)
+        for position in np.flatnonzero(bad):
+            value = _display(self.cells[column].iat[position].strip())
+            status = int(parsed.status[position])
+            reason = _date_reason(status, value, parsed.read_as[position])
+            self.add(position, column, value, reason, _DATE_CODES[status])
+
+    def report_out_of_order(
+        self, dates: np.ndarray, codes: list[str], positions: np.ndarray, columns: np.ndarray
+    ) -> None:
+        """Warn where a milestone is dated before an earlier milestone of the pathway.
+
+        ``dates`` is a (rows × milestones) datetime64 matrix in pathway order; ``positions``
+        and ``columns`` say where each of its cells came from in the sheet.
+        """
+        names = {milestone.code: milestone.name for milestone in self.milestones}
+        for i, j, k in _out_of_order(dates):
+            later, earlier = codes[j], codes[k]
+            reason = (
+                f"{names[later]} ({later}) is dated {_uk(dates[i, j])}, before "
+                f"{names[earlier]} ({earlier}) on {_uk(dates[i, k])}"
+            )
+            position, column = int(positions[i, j]), int(columns[i, j])
+            value = _display(self.cells[column].iat[position].strip())
+            self.add(position, column, value, reason, "out_of_order", WARNING)
+
+    # Layouts ---------------------------------------------------------------------------------
+
+    def wide(self) -> ParsedMilestoneFile:
+        headers = self.sheet.headers
+        matched: dict[str, str] = {}
+        by_code: dict[str, int] = {}
+        for column, header in enumerate(headers):
+            if column in (self.reference_column, self.route_column):
+                continue
+            code = self.milestone_lookup.get(header_key(header)) if header else None
+            if code is None:
+                continue
+            if code in by_code:
+                raise FileRefused(
+                    f"Two columns are for the same milestone ({code}): "
+                    f"{headers[by_code[code]]!r} and {header!r}. Keep only one of them."
+                )
+            by_code[code] = column
+            matched[header] = code
+        if not matched:
+            expected = ", ".join(milestone.code for milestone in self.milestones)
+            raise FileRefused(
+                "No milestone columns were found. Name each date column after a milestone, "
+                f"by its code or its name (codes: {expected}), or download the template."
+            )
+        self.check_unknown_columns({self.reference_column, self.route_column, *by_code.values()})
+
+        references = self.text(self.reference_column)
+        self.check_references(references)
+        self.check_duplicate_references(references)
+        routes = self.route_codes()
+
+        order = [milestone.code for milestone in self.milestones if milestone.code in by_code]
+        row_count = len(self.cells)
+        dates = np.empty((row_count, len(order)), dtype="datetime64[ns]")
+        parsed_columns = parse_date_columns(
+            [self.cells[by_code[code]] for code in order], self.today
+        )
+        for j, (code, parsed) in enumerate(zip(order, parsed_columns, strict=True)):
+            self.report_dates(by_code[code], parsed)
+            dates[:, j] = parsed.dates
+        positions = np.broadcast_to(np.arange(row_count)[:, None], dates.shape)
+        columns = np.broadcast_to(np.array([by_code[code] for code in order]), dates.shape)
+        self.report_out_of_order(dates, order, positions, columns)
+
+        valid = ~self.errors
+        take = valid[:, None] & ~np.isnat(dates)
+        rows_taken, milestones_taken = np.nonzero(take)  # row-major: file order, then pathway
+        references_array = references.to_numpy(dtype=object)
+        routes_array = routes.to_numpy(dtype=object)
+        records = pd.DataFrame(
+            {
+                "child_ref": pd.Series(references_array[rows_taken], dtype=str),
+                "route": pd.Series(routes_array[rows_taken], dtype=object),
+                "milestone": pd.Series(np.array(order, dtype=object)[milestones_taken], dtype=str),
+                "date": dates[rows_taken, milestones_taken],
+            }
+        )
+        children = pd.DataFrame(
+            {
+                "child_ref": pd.Series(references_array[valid], dtype=str),
+                "route": pd.Series(routes_array[valid], dtype=object),
+            }
+        )
+        return self.result("wide", records, children, matched)
+
+    def check_duplicate_references(self, references: pd.Series) -> None:
+        repeated = (references.duplicated(keep="first") & (references != "")).to_numpy()
+        if not repeated.any():
+            return
+        first_rows = pd.Series(self.row_numbers, index=references.to_numpy())
+        first_rows = first_rows[~first_rows.index.duplicated(keep="first")]
+        for position in np.flatnonzero(repeated):
+            value = references.iat[position]
+            reason = f"child reference {value!r} is already used on row {first_rows[value]}"
+            self.add(position, self.reference_column, value, reason, "duplicate_reference")
+
+    def long(self, milestone_column: int, date_column: int) -> ParsedMilestoneFile:
+        used = {self.reference_column, self.route_column, milestone_column, date_column}
+        self.check_unknown_columns(used)
+        references = self.text(self.reference_column)
+        self.check_references(references)
+        routes = self.route_codes()
+
+        codes, uniques = pd.factorize(self.cells[milestone_column], sort=False)
+        texts = [str(value).strip() for value in uniques]
+        mapped = np.array(
+            [self.milestone_lookup.get(header_key(text)) if text else None for text in texts],
+            dtype=object,
+        )
+        milestone_codes = mapped[codes]
+        known = np.array([code is not None for code in mapped], dtype=bool)[codes]
+        blank_milestone = np.array([not text for text in texts], dtype=bool)[codes]
+        parsed = parse_date_column(self.cells[date_column], self.today)
+        unknown = ~known & ((parsed.status != DATE_BLANK) | ~blank_milestone)
+        for position in np.flatnonzero(unknown):
+            value = texts[codes[position]]
+            reason = (
+                f"milestone {value!r} is not one of this pathway's milestones"
+                if value
+                else "the milestone is blank but a date is given"
+            )
+            self.add(position, milestone_column, value, reason, "unknown_milestone")
+        self.report_dates(date_column, parsed)
+
+        frame = pd.DataFrame(
+            {
+                "position": np.arange(len(self.cells)),
+                "child_ref": references.to_numpy(dtype=object),
+                "route": pd.Series(routes.to_numpy(dtype=object), dtype=object),
+                "milestone": pd.Series(milestone_codes, dtype=object),
+                "date": parsed.dates,
+            }
+        )
+        dated = frame[~np.isnat(parsed.dates) & ~unknown & (frame["child_ref"] != "").to_numpy()]
+        keep_dated = self.check_long_duplicates(dated, date_column)
+        self.check_conflicting_routes(frame)
+
+        valid = ~self.errors
+        records = frame.iloc[keep_dated[valid[keep_dated]]]
+        self.report_long_out_of_order(records, date_column)
+        # A child's route may be given on any of its rows: the first one given applies to all.
+        valid_frame = frame[valid]
+        with_route = valid_frame[valid_frame["route"].notna()]
+        first_route = with_route.groupby("child_ref", sort=False)["route"].first()
+        references_seen = valid_frame["child_ref"].drop_duplicates()
+        children = pd.DataFrame(
+            {
+                "child_ref": pd.Series(references_seen.to_numpy(), dtype=str),
+                "route": _none_for_missing(references_seen.map(first_route)),
+            }
+        )
+        records = pd.DataFrame(
+            {
+                "child_ref": pd.Series(records["child_ref"].to_numpy(), dtype=str),
+                "route": _none_for_missing(records["child_ref"].map(first_route)),
+                "milestone": pd.Series(records["milestone"].to_numpy(), dtype=str),
+                "date": records["date"].to_numpy(dtype="datetime64[ns]"),
+            }
+        )
+        return self.result("long", records, children, {})
+
+    def check_long_duplicates(self, dated: pd.DataFrame, date_column: int) -> np.ndarray:
+        """Report the same child and milestone given twice with different dates.
+
+        Returns the positions of the dated rows to record: later rows repeating the same date
+        are dropped quietly.
+        """
+        groups = dated.groupby(["child_ref", "milestone"], sort=False)
+        first_date = groups["date"].transform("first").to_numpy()
+        first_position = groups["position"].transform("first").to_numpy()
+        later = dated["position"].to_numpy() != first_position
+        different = later & (dated["date"].to_numpy() != first_date)
+        names = {milestone.code: milestone.name for milestone in self.milestones}
+        for index in np.flatnonzero(different):
+            position = int(dated["position"].iat[index])
+            reference, code = dated["child_ref"].iat[index], dated["milestone"].iat[index]
+            value = _display(self.cells[date_column].iat[position].strip())
+            reason = (
+                f"{reference!r} already has {names[code]} ({code}) dated "
+                f"{_uk(first_date[index])} on row {self.row_numbers[first_position[index]]}"
+            )
+            self.add(position, date_column, value, reason, "duplicate_reference")
+        return dated["position"].to_numpy()[~later]
+
+    def check_conflicting_routes(self, frame: pd.DataFrame) -> None:
+        with_route = frame[frame["route"].notna() & (frame["child_ref"] != "")]
+        if with_route.empty:
+            return
+        first = with_route.groupby("child_ref", sort=False)["route"].transform("first")
+        first_position = with_route.groupby("child_ref", sort=False)["position"].transform("first")
+        conflicts = with_route["route"].to_numpy() != first.to_numpy()
+        for index in np.flatnonzero(conflicts):
+            position = int(with_route["position"].iat[index])
+            value = self.cells[self.route_column].iat[position].strip()
+            reason = (
+                f"route {value!r} differs from {first.iat[index]!r} given for this child on "
+                f"row {self.row_numbers[first_position.iat[index]]}"
+            )
+            self.add(position, self.route_column, value, reason, "conflicting_route")
+
+    def report_long_out_of_order(self, records: pd.DataFrame, date_column: int) -> None:
+        if records.empty:
+            return
+        order = [milestone.code for milestone in self.milestones]
+        wide = records.pivot(index="child_ref", columns="milestone", values=["date", "position"])
+        present = [code for code in order if code in set(records["milestone"])]
+        dates = wide["date"].reindex(columns=present).to_numpy(dtype="datetime64[ns]")
+        positions = wide["position"].reindex(columns=present).fillna(-1).to_numpy(dtype=int)
+        columns = np.full(dates.shape, date_column)
+        self.report_out_of_order(dates, present, positions, columns)
+
+
+def _single_column(
+    headers: Sequence[str], keys: Sequence[str], accepted: set[str], what: str
+) -> int | None:
+    found = [column for column, key in enumerate(keys) if key in accepted]
+    if len(found) > 1:
+        shown = " and ".join(repr(headers[column]) for column in found)
+        raise FileRefused(f"The file has more than one {what} column ({shown}); keep only one.")
+    return found[0] if found else None
+
+
+def _out_of_order(dates: np.ndarray) -> list[tuple[int, int, int]]:
+    """(row, milestone, earlier milestone) where a date is before the latest earlier date."""
+    if dates.size == 0:
+        return []
+    values = dates.astype("datetime64[ns]").astype(np.int64)
+    missing = np.isnat(dates)
+    latest = np.full(dates.shape[0], np.iinfo(np.int64).min)
+    latest_at = np.full(dates.shape[0], -1)
+    found = []
+    for j in range(dates.shape[1]):
+        present = ~missing[:, j]
+        before = present & (values[:, j] < latest)
+        found.extend((int(i), j, int(latest_at[i])) for i in np.flatnonzero(before))
+        newer = present & (values[:, j] > latest)
+        latest = np.where(newer, values[:, j], latest)
+        latest_at = np.where(newer, j, latest_at)
+    return sorted(found)
+
+
+def _none_for_missing(values: pd.Series) -> pd.Series:
+    """An object column holding None (not NaN) where a value is missing."""
+    array = values.to_numpy(dtype=object)
+    return pd.Series(np.where(pd.isna(array), None, array), dtype=object)
+
+
+def _route_key(text: str) -> str:
+    return re.sub(r"[\s_]+", " ", str(text)).strip().casefold()
+
+
+def _reference_reason(value: str) -> str:
+    if len(value) > MAX_REFERENCE_LENGTH:
+        return f"the child reference is longer than {MAX_REFERENCE_LENGTH} characters"
+    if _TWO_WORDS.search(value):
+        return (
+            "the child reference contains words separated by a space, which looks like a name; "
+            "names must not be uploaded: use the council's pseudonymous reference (e.g. C-10234)"
+        )
+    return "the child reference may contain only letters, digits and - _ / . (no spaces)"
+
+
+_DATE_CODES = {
+    DATE_UNREADABLE: "unparseable_date",
+    DATE_NOT_A_DAY: "unparseable_date",
+    DATE_SERIAL_RANGE: "unparseable_date",
+    DATE_TOO_EARLY: "unparseable_date",
+    DATE_US: "us_date",
+    DATE_FUTURE: "future_date",
+}
+
+
+def _date_reason(status: int, value: str, read_as: np.datetime64) -> str:
+    if status == DATE_FUTURE:
+        return f"date is in the future ({_uk(read_as)})"
+    if status == DATE_US:
+        match = _DATE_TEXT.match(value)
+        day_first = f"{match['m']}/{match['d']}/{match['y']}" if match else "dd/mm/yyyy"
+        return (
+            f"{value!r} looks like a US month-first date; write dates day first "
+            f"(dd/mm/yyyy), e.g. {day_first}"
+        )
+    if status == DATE_TOO_EARLY:
+        return f"date {value!r} is before {EARLIEST_DATE.year}, which is not plausible"
+    if status == DATE_NOT_A_DAY:
+        return f"{value!r} is not a real date (check the day and month)"
+    if status == DATE_SERIAL_RANGE:
+        return (
+            f"the number {value} is not a date: Excel date numbers must fall between "
+            f"{EARLIEST_DATE.year} and 2100"
+        )
+    return f"{value!r} is not a date that can be read; use dd/mm/yyyy or yyyy-mm-dd"
+
+
+def _uk(value: np.datetime64) -> str:
+    return pd.Timestamp(value).strftime("%d/%m/%Y")
+
+
+def _display(value: str) -> str:
+    """The cell as the user wrote it; XLSX date cells come through as 'yyyy-mm-dd 00:00:00'."""
+    return value[:-9] if value.endswith(" 00:00:00") else value
+
+
+def _column_letter(column: int) -> str:
+    letters = ""
+    column += 1
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
