@@ -127,6 +127,8 @@ class MilestoneImport(TenantModel):
     error_rows = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)
+    # What a commit would change, worked out when the file is checked (counts and examples).
+    preview = models.JSONField(default=dict, blank=True)
     error_message = models.TextField(blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
     rolled_back_at = models.DateTimeField(null=True, blank=True)
