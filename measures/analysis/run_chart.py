@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -68,7 +69,10 @@ def run_chart(
     values = as_list(values)
     stop = baseline_stop(baseline, len(values))
     present = present_positions(values)
-    base = sorted(values[i] for i in present if i < stop)
+    if len(present) == len(values):
+        base = sorted(values[:stop])  # nothing missing: the common case, kept fast
+    else:
+        base = sorted([values[i] for i in present[: bisect_left(present, stop)]])
     centre: float | None = None
     if base:
         half = len(base) // 2
@@ -217,14 +221,15 @@ def _signals(
     """Shifts and trends as Signal records, each listing the points it counts."""
     signals = []
     for (start, end), side in shifts:
-        points = tuple(i for i in present if start <= i <= end and values[i] != centre)
+        span = present[bisect_left(present, start) : bisect_right(present, end)]
+        points = tuple(i for i in span if values[i] != centre)
         direction = "high" if side == "above" else "low"
         improvement = improvement_for(direction, better)
         signals.append(Signal("shift", start, end, direction, improvement, points))
     for (start, end), heading in trends:
-        points = []
-        for i in present:
-            if start <= i <= end and (not points or values[i] != values[points[-1]]):
+        points = [start]
+        for i in present[bisect_right(present, start) : bisect_right(present, end)]:
+            if values[i] != values[points[-1]]:
                 points.append(i)
         direction = "high" if heading == "up" else "low"
         improvement = improvement_for(direction, better)

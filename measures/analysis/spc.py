@@ -242,19 +242,15 @@ def special_causes(
     found: list[tuple[str, list[int], Direction]] = []
 
     # Shift: SHIFT_POINTS or more in a row on one side; a point on the centre ends the run.
-    run: list[int] = []
+    start = 0
     side = 0
     for k in range(count + 1):
-        point_side = 0
-        if k < count:
-            point_side = (ys[k] > centres[k]) - (ys[k] < centres[k])
-        if point_side != side or point_side == 0:
-            if side and len(run) >= SHIFT_POINTS:
-                found.append(("shift", run, "high" if side > 0 else "low"))
-            run = []
+        point_side = (ys[k] > centres[k]) - (ys[k] < centres[k]) if k < count else 0
+        if point_side != side or not point_side:
+            if side and k - start >= SHIFT_POINTS:
+                found.append(("shift", list(range(start, k)), "high" if side > 0 else "low"))
+            start = k
         side = point_side
-        if point_side:
-            run.append(k)
 
     # Trend: TREND_POINTS or more each strictly beyond the one before; a tie ends the run.
     start = 0
@@ -270,17 +266,33 @@ def special_causes(
 
     if limits is not None:
         upper, lower, upper2, lower2 = limits
-        near = [0] * count
+        # Two of three: a window of three holds two points beyond the same 2σ line exactly when
+        # two such points have at most one point between them, so chains of those points with
+        # gaps of at most 2 are the overlapping windows merged. Points beyond a limit are not
+        # counted, and only the points beyond 2σ are flagged, not the window's middle point.
+        chains: dict[int, list[int]] = {1: [], -1: []}
         for k, y in enumerate(ys):
             if y > upper[k]:
                 found.append(("beyond_limit", [k], "high"))
-            elif y < lower[k]:
+                continue
+            if y < lower[k]:
                 found.append(("beyond_limit", [k], "low"))
-            elif y > upper2[k]:
-                near[k] = 1
+                continue
+            if y > upper2[k]:
+                side = 1
             elif y < lower2[k]:
-                near[k] = -1
-        found.extend(_two_of_three(near))
+                side = -1
+            else:
+                continue
+            chain = chains[side]
+            if chain and k - chain[-1] > 2:
+                if len(chain) >= 2:
+                    found.append(("two_of_three", chain, "high" if side > 0 else "low"))
+                chain = chains[side] = []
+            chain.append(k)
+        for side, chain in chains.items():
+            if len(chain) >= 2:
+                found.append(("two_of_three", chain, "high" if side > 0 else "low"))
 
     signals = [
         Signal(
@@ -295,30 +307,6 @@ def special_causes(
     ]
     signals.sort(key=lambda signal: (signal.start, signal.end, signal.kind))
     return signals
-
-
-def _two_of_three(near: list[int]) -> list[tuple[str, list[int], Direction]]:
-    """Windows of 3 consecutive points with 2 or more beyond the same 2σ line.
-
-    `near` is +1/-1 for a point beyond the upper/lower 2σ line but inside the limits. Windows
-    that overlap on one side merge into one signal listing only the points beyond 2σ.
-    """
-    found: list[tuple[str, list[int], Direction]] = []
-    for side in (1, -1):
-        group: list[int] = []
-        group_end = -1
-        for start in range(len(near) - 2):
-            hits = [k for k in range(start, start + 3) if near[k] == side]
-            if len(hits) < 2:
-                continue
-            if group and start > group_end:
-                found.append(("two_of_three", group, "high" if side > 0 else "low"))
-                group = []
-            group.extend(k for k in hits if not group or k > group[-1])
-            group_end = start + 2
-        if group:
-            found.append(("two_of_three", group, "high" if side > 0 else "low"))
-    return found
 
 
 def _outside(signals: list[Signal]) -> list[int]:

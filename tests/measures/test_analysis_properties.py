@@ -255,6 +255,34 @@ def test_labels_and_outside_agree_with_the_limits_and_signals(
             assert values[index] is not None
 
 
+@thorough
+@given(values=st.lists(st.integers(-9, 9) | st.none(), max_size=40), baseline=baselines)
+def test_two_of_three_flags_exactly_the_points_of_qualifying_windows(
+    values: list,
+    baseline: int | None,
+) -> None:
+    # The literal rule, window by window over the present points.
+    result = xmr_chart(values, baseline)
+    assume(result.ucl is not None)
+    present = [i for i, value in enumerate(values) if value is not None]
+    side = {}
+    for i in present:
+        if result.sigma2_upper < values[i] <= result.ucl:
+            side[i] = "high"
+        elif result.lcl <= values[i] < result.sigma2_lower:
+            side[i] = "low"
+    expected = set()
+    for window in zip(present, present[1:], present[2:], strict=False):
+        for direction in ("high", "low"):
+            hits = [i for i in window if side.get(i) == direction]
+            if len(hits) >= 2:
+                expected.update((i, direction) for i in hits)
+
+    two_of_three = [s for s in result.signals if s.kind == "two_of_three"]
+    flagged = {(i, s.direction) for s in two_of_three for i in s.points}
+    assert flagged == expected
+
+
 # --- the runs test against brute force ----------------------------------------------------
 
 
