@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 SignalKind = Literal["beyond_limit", "trend", "two_of_three", "shift"]
 Direction = Literal["high", "low"]
@@ -32,6 +32,16 @@ class Signal:
 
     def covers(self, index: int) -> bool:
         return index in self.points if self.points else self.start <= index <= self.end
+
+
+class Charted(Protocol):
+    """Any chart result the variation icon can judge: run, XmR or P chart."""
+
+    @property
+    def signals(self) -> list[Signal]: ...
+
+    @property
+    def last_index(self) -> int | None: ...
 
 
 def check_better(better: Better) -> None:

@@ -15,8 +15,10 @@ from typing import Literal
 
 from measures.analysis.common import (
     Better,
+    Charted,
     Direction,
     Signal,
+    SignalKind,
     as_list,
     baseline_stop,
     check_better,
@@ -239,7 +241,7 @@ def special_causes(
     their first point; beyond-limit signals are one per point.
     """
     count = len(ys)
-    found: list[tuple[str, list[int], Direction]] = []
+    found: list[tuple[SignalKind, list[int], Direction]] = []
 
     # Shift: SHIFT_POINTS or more in a row on one side; a point on the centre ends the run.
     start = 0
@@ -296,7 +298,7 @@ def special_causes(
 
     signals = [
         Signal(
-            kind,  # type: ignore[arg-type]
+            kind,
             positions[points[0]],
             positions[points[-1]],
             direction,
@@ -325,7 +327,7 @@ def _variation(signals: list[Signal], last_index: int | None, better: Better) ->
     return "special_cause_improving" if improvement else "special_cause_concerning"
 
 
-def variation_icon(result: object, better: Better) -> Variation | None:
+def variation_icon(result: Charted, better: Better) -> Variation | None:
     """The Making Data Count variation icon, judged from the last present point.
 
     Works on any result with `signals` and `last_index` (XmR, P or run chart). The point's
@@ -334,7 +336,7 @@ def variation_icon(result: object, better: Better) -> Variation | None:
     None when the chart has no present points.
     """
     check_better(better)
-    return _variation(result.signals, result.last_index, better)  # type: ignore[attr-defined]
+    return _variation(result.signals, result.last_index, better)
 
 
 def assurance_icon(
