@@ -1,5 +1,7 @@
 """Writes to the shared core that touch several rows or send e-mail."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -22,19 +24,10 @@ def invitation_create(
         organisation=organisation, invited_by=invited_by, email=email.lower(), role=role, job_title=job_title
     )
     link = (base_url or settings.SITE_URL).rstrip("/") + reverse("invitation_accept", args=[invitation.token])
-    inviter = invited_by.get_full_name() or invited_by.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"You are invited to {organisation.name} on PACE Hub",
-            message=(
-                f"{inviter} has invited you to join {organisation.name}'s PACE workspace as "
-                f"{invitation.get_role_display().lower()}.\n\nAccept the invitation and choose a password:\n"
-                f"{link}\n\nThe link works for 14 days."
-            ),
-            from_email=None,
-            recipient_list=[invitation.email],
-        )
-    )
+    # Imported here: tasks import this module.
+    from pace_hub.tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk, link))
     return invitation
 
 
@@ -85,3 +78,26 @@ def membership_update(*, membership: Membership, **fields) -> Membership:
 def membership_remove(*, membership: Membership) -> None:
     _ensure_an_admin_remains(membership, None)
     membership.delete()
+
+
+def invitation_send(*, invitation_id: int, link: str) -> None:
+    invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    inviter = invitation.invited_by
+    name = (inviter.get_full_name() or inviter.email) if inviter else "Your PACE Lead"
+    send_mail(
+        subject=f"You are invited to {invitation.organisation.name} on PACE Hub",
+        message=(
+            f"{name} has invited you to join {invitation.organisation.name}'s PACE workspace as "
+            f"{invitation.get_role_display().lower()}.\n\nAccept the invitation and choose a password:\n"
+            f"{link}\n\nThe link works for 14 days."
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitations_purge_expired() -> int:
+    """Unused invitations a month past expiry carry nothing worth keeping."""
+    cutoff = timezone.now() - timedelta(days=30)
+    deleted, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
+    return deleted

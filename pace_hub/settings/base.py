@@ -180,3 +180,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Periodic work (django-celery-beat copies these into its database schedule at start).
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-invitations": {"task": "pace_hub.tasks.purge_expired_invitations", "schedule": 24 * 60 * 60},
+}
