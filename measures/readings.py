@@ -1,0 +1,210 @@
+"""Plain-language readings of a chart, built from the analysis engine's results.
+
+Pure functions with no database access: they take the engine's per-phase results and the
+period labels, and say in words what the chart shows ("7 points below the median since March
+2026: a shift — an improvement"), so that nobody has to know the rules to read the chart.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from measures.analysis import PhaseResult, RunChartResult, Signal
+
+# Label precedence for a point caught by several rules (DESIGN.md §4).
+PRECEDENCE = {"beyond_limit": 0, "trend": 1, "two_of_three": 2, "shift": 3}
+
+SIGNAL_NAMES = {
+    "shift": "shift",
+    "trend": "trend",
+    "beyond_limit": "point beyond a limit",
+    "two_of_three": "2 of 3 points near a limit",
+}
+
+VARIATION_LABELS = {
+    "common_cause": "Common cause variation",
+    "special_cause_improving": "Special cause: improving",
+    "special_cause_concerning": "Special cause: concerning",
+    "special_cause_neither": "Special cause: neither better nor worse",
+}
+
+ASSURANCE_LABELS = {
+    "consistently_passing": "Consistently meets the target",
+    "consistently_failing": "Consistently misses the target",
+    "hit_and_miss": "Hit and miss against the target",
+}
+
+MAX_SIGNAL_SENTENCES = 5
+
+
+def period_label(period: datetime.date, frequency: str = "month") -> str:
+    """How a period reads in a sentence: "March 2026", "Q1 2026", "week of 3 March 2026"."""
+    if frequency == "quarter":
+        return f"Q{(period.month - 1) // 3 + 1} {period.year}"
+    if frequency == "week":
+        return f"week of {period.day} {period:%B %Y}"
+    return f"{period:%B %Y}"
+
+
+@dataclass(frozen=True)
+class ShownSignal:
+    """A signal as the chart shows it: the engine's record and the phase it belongs to."""
+
+    signal: Signal
+    phase: int
+
+
+def shown_signals(phases: list[PhaseResult], chart: str, rule_profile: str = "ihi") -> list[ShownSignal]:
+    """The signals a chart highlights.
+
+    Run charts under the Anhøj rules flag unusually long runs (a shift longer than the
+    longest run Anhøj allows for this many useful points) and no trends; under the IHI rules
+    every shift and trend counts. Control charts show every special cause.
+    """
+    shown = []
+    for number, phase in enumerate(phases):
+        result = phase.result
+        for signal in result.signals:
+            if chart == "run" and rule_profile == "anhoj":
+                assert isinstance(result, RunChartResult)
+                if signal.kind != "shift" or result.longest_run_max is None:
+                    continue
+                if len(signal.points) <= result.longest_run_max:
+                    continue
+            shown.append(ShownSignal(signal, number))
+    return shown
+
+
+def point_signals(shown: list[ShownSignal], length: int) -> list[Signal | None]:
+    """For each position, the highest-precedence shown signal that flags it."""
+    labels: list[Signal | None] = [None] * length
+    for item in shown:
+        signal = item.signal
+        for index in signal.points or range(signal.start, signal.end + 1):
+            current = labels[index]
+            if current is None or PRECEDENCE[signal.kind] < PRECEDENCE[current.kind]:
+                labels[index] = signal
+    return labels
+
+
+def outcome_phrase(improvement: bool | None) -> str:
+    if improvement is None:
+        return "neither better nor worse (the measure has no better direction)"
+    return "an improvement" if improvement else "a concern"
+
+
+def _span(signal: Signal, labels: list[str], last_index: int | None) -> str:
+    first, last = labels[signal.start], labels[signal.end]
+    if signal.end == last_index:
+        return f"since {first}"
+    if first == last:
+        return f"in {first}"
+    return f"from {first} to {last}"
+
+
+def signal_sentence(signal: Signal, labels: list[str], centre_name: str, last_index: int | None) -> str:
+    """One signal in words, e.g. "7 points below the median since March 2026: a shift — an improvement."."""
+    count = len(signal.points) or signal.end - signal.start + 1
+    outcome = outcome_phrase(signal.improvement)
+    span = _span(signal, labels, last_index)
+    if signal.kind == "shift":
+        side = "above" if signal.direction == "high" else "below"
+        return f"{count} points {side} the {centre_name} {span}: a shift — {outcome}."
+    if signal.kind == "trend":
+        way = "rising" if signal.direction == "high" else "falling"
+        return f"{count} points in a row {way} {span}: a trend — {outcome}."
+    if signal.kind == "beyond_limit":
+        side = "above the upper" if signal.direction == "high" else "below the lower"
+        return f"{labels[signal.start]} is {side} control limit: a special cause — {outcome}."
+    side = "upper" if signal.direction == "high" else "lower"
+    return f"{count} of 3 points close to the {side} limit {span}: a special cause — {outcome}."
+
+
+def chart_reading(
+    *,
+    chart: str,
+    phases: list[PhaseResult],
+    labels: list[str],
+    rule_profile: str = "ihi",
+    assurance: str | None = None,
+    target_text: str = "",
+) -> list[str]:
+    """Sentences describing the latest phase of a chart, most important first.
+
+    `labels` holds one period label per position; `phases` are the engine's results from
+    `chart_by_phase`. Signals in earlier phases are history that a new phase already
+    acknowledged, so only the latest phase is read.
+    """
+    if not phases:
+        return ["No data yet."]
+    phase = phases[-1]
+    result = phase.result
+    last_index = result.last_index
+    if last_index is None:
+        return ["No data yet."]
+    centre_name = "median" if chart == "run" else "mean"
+    sentences: list[str] = []
+    if len(phases) > 1:
+        sentences.append(f"Reading the current phase, which began in {labels[phase.offset]}.")
+
+    signals = [item.signal for item in shown_signals([phase], chart, rule_profile)]
+    # The most recent signals matter most; older ones are summarised by their count.
+    signals.sort(key=lambda signal: (signal.end, signal.start), reverse=True)
+    for signal in signals[:MAX_SIGNAL_SENTENCES]:
+        sentences.append(signal_sentence(signal, labels, centre_name, last_index))
+    if len(signals) > MAX_SIGNAL_SENTENCES:
+        sentences.append(f"{len(signals) - MAX_SIGNAL_SENTENCES} earlier signals are highlighted on the chart.")
+
+    if chart == "run":
+        assert isinstance(result, RunChartResult)
+        sentences.extend(_run_sentences(result, rule_profile, bool(signals)))
+    else:
+        if not signals:
+            sentences.append("Only common cause variation: no point is unusual against the limits.")
+        if result.trial_limits:
+            sentences.append("The limits are trial limits: the baseline has fewer than 12 points.")
+    if chart == "run" and result.useful < 10:
+        sentences.append(
+            f"Only {result.useful} points off the median so far: the runs rules need at least 10 to be reliable."
+        )
+    if assurance and target_text:
+        sentences.append(_assurance_sentence(assurance, target_text))
+    return sentences
+
+
+def _run_sentences(result: RunChartResult, rule_profile: str, any_signal: bool) -> list[str]:
+    sentences = []
+    if rule_profile == "anhoj":
+        if result.crossings_signal:
+            sentences.append(
+                f"The line crosses the median only {result.crossings} times (fewer than {result.crossings_min}): "
+                "a sign of non-random variation."
+            )
+        if not any_signal and not result.crossings_signal:
+            sentences.append("No unusually long runs and enough crossings of the median: random variation only.")
+        return sentences
+    if result.too_few_runs:
+        sentences.append(
+            f"Too few runs ({result.runs} for {result.useful} useful points): the data are not random — "
+            "look for a shift."
+        )
+    if result.too_many_runs:
+        sentences.append(
+            f"Too many runs ({result.runs} for {result.useful} useful points): the data may be mixed from "
+            "different sources or alternate in a pattern."
+        )
+    if not any_signal and not result.too_few_runs and not result.too_many_runs:
+        sentences.append("No shifts, trends or unusual runs: the points vary around the median as chance would.")
+    return sentences
+
+
+def _assurance_sentence(assurance: str, target_text: str) -> str:
+    if assurance == "consistently_passing":
+        return f"The target ({target_text}) lies outside the limits on the good side: it will be met consistently."
+    if assurance == "consistently_failing":
+        return (
+            f"The target ({target_text}) lies outside the limits on the wrong side: without a change to the "
+            "process it will not be met."
+        )
+    return f"The target ({target_text}) lies within the limits: it will be hit and miss."
