@@ -90,15 +90,14 @@ def _xlsx_rows(content: bytes) -> tuple[int, Iterator[tuple[int, list[Any]]]]:
     worksheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
     if worksheet.start is None:
         return 0, iter(())
-    first_row, first_column = worksheet.start
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        for number in range(1, first_row + 1):  # calamine starts at the first used row
-            yield number, []
-        for offset, cells in enumerate(worksheet.iter_rows()):
-            yield first_row + offset + 1, [""] * first_column + list(cells)
-
-    return first_column + worksheet.width, rows()
+    # calamine's rows start at row 1 but leave out blank leading columns: put them back so
+    # that every cell stays in its column.
+    first_column = worksheet.start[1]
+    rows = (
+        (number, [""] * first_column + list(cells))
+        for number, cells in enumerate(worksheet.iter_rows(), start=1)
+    )
+    return first_column + worksheet.width, rows
 
 
 def _csv_rows(text: str) -> tuple[int, Iterable[tuple[int, list[Any]]]]:
