@@ -72,3 +72,51 @@ def monthly_points(measure: Measure, values: list, start: datetime.date = dateti
         else:
             points.append(DataPoint(organisation=measure.organisation, measure=measure, period=period, value=value))
     return DataPoint.objects.bulk_create(points)
+
+
+# Permanence pathway and milestone data ----------------------------------------------------------
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "measures.Milestone"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    code = factory.Sequence(lambda n: f"milestone_{n}")
+    name = factory.Sequence(lambda n: f"Milestone {n}")
+    order = factory.Sequence(lambda n: 100 + n)
+
+
+class TimescaleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "measures.Timescale"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    from_milestone = factory.SubFactory(MilestoneFactory, organisation=factory.SelfAttribute("..organisation"))
+    to_milestone = factory.SubFactory(MilestoneFactory, organisation=factory.SelfAttribute("..organisation"))
+    target_days = 84
+    name = factory.Sequence(lambda n: f"Timescale {n}")
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "measures.Child"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    reference = factory.Sequence(lambda n: f"C-{10000 + n}")
+    route = "adoption"
+
+
+class MilestoneImportFactory(factory.django.DjangoModelFactory):
+    """A checked upload of a small valid CSV (the file is really stored)."""
+
+    class Meta:
+        model = "measures.MilestoneImport"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    file = factory.django.FileField(
+        filename="milestones.csv", data=b"child_ref,route,looked_after\r\nC-1,adoption,01/02/2024\r\n"
+    )
+    original_name = "milestones.csv"
+    status = "validated"
+    rows = 1

@@ -17,3 +17,24 @@ def _annotation(org):
 @register("phase")
 def _phase(org):
     return PhaseFactory(measure=MeasureFactory(organisation=org), organisation=org).code
+
+
+@register("milestone")
+def _milestone(org):
+    from tests.measures.factories import MilestoneFactory
+
+    return MilestoneFactory(organisation=org).code
+
+
+@register("timescale")
+def _timescale(org):
+    from tests.measures.factories import TimescaleFactory
+
+    return TimescaleFactory(organisation=org).code
+
+
+@register("milestone_import")
+def _milestone_import(org):
+    from tests.measures.factories import MilestoneImportFactory
+
+    return MilestoneImportFactory(organisation=org).code

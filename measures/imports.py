@@ -1,0 +1,471 @@
+"""Milestone imports: check an uploaded spreadsheet, preview what it would change, commit it in
+one transaction, and roll it back (DESIGN.md §3; pretix's modelimport is the model).
+
+The worker runs ``milestone_import_validate`` and ``milestone_import_commit`` (see tasks.py);
+both read the stored file again with ``measures.milestone_files``, so nothing parsed is kept
+between the two steps except the problems and the preview. A refused file is deleted at once:
+only the import row with the reason is kept, never child data.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from measures.derived import derived_measures_recompute
+from measures.milestone_files import FileRefused, ParsedMilestoneFile, Problem, validate_milestone_file
+from measures.models import Child, ImportChange, Milestone, MilestoneDate, MilestoneImport, Route
+from measures.pathway import milestone_specs, pathway_ensure_defaults
+from pace_hub.models import Organisation
+
+logger = logging.getLogger(__name__)
+
+Status = MilestoneImport.Status
+BATCH = 5000
+PREVIEW_EXAMPLES = 25
+
+
+def _progress(milestone_import: MilestoneImport, progress: int, message: str, **fields) -> None:
+    """Record progress without a history row per step (the page polls this)."""
+    fields = {"progress": progress, "progress_message": message, **fields}
+    MilestoneImport.objects.filter(pk=milestone_import.pk).update(**fields, updated_at=timezone.now())
+    for name, value in fields.items():
+        setattr(milestone_import, name, value)
+
+
+# Upload ------------------------------------------------------------------------------------
+
+
+def milestone_import_create(*, organisation: Organisation, user, upload: UploadedFile) -> MilestoneImport:
+    """Store an upload and ask the worker to check it."""
+    from measures.tasks import milestone_import_validate_task
+
+    pathway_ensure_defaults(organisation)
+    with transaction.atomic():
+        milestone_import = MilestoneImport.objects.create(
+            organisation=organisation,
+            uploaded_by=user,
+            file=upload,
+            original_name=upload.name[:255],
+            progress_message="Waiting for the worker to check the file",
+        )
+        transaction.on_commit(lambda: milestone_import_validate_task.delay(milestone_import.pk))
+    return milestone_import
+
+
+def _read(milestone_import: MilestoneImport, today: date) -> ParsedMilestoneFile:
+    with milestone_import.file.open("rb") as handle:
+        content = handle.read()
+    return validate_milestone_file(
+        content,
+        milestone_import.original_name,
+        milestone_specs(milestone_import.organisation),
+        [route.value for route in Route],
+        today,
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+    )
+
+
+def _refuse(milestone_import: MilestoneImport, message: str) -> None:
+    """Keep the reason, never the file (it may hold identifying data)."""
+    if milestone_import.file:
+        milestone_import.file.delete(save=False)
+    milestone_import.file = ""
+    milestone_import.status = Status.REFUSED
+    milestone_import.error_message = message
+    milestone_import.progress = 100
+    milestone_import.progress_message = "Refused"
+    milestone_import.save()
+
+
+def problem_dicts(problems: list[Problem]) -> list[dict]:
+    return [
+        {
+            "row": problem.row,
+            "column": problem.column,
+            "value": problem.value,
+            "reason": problem.reason,
+            "severity": problem.severity,
+            "code": problem.code,
+        }
+        for problem in problems
+    ]
+
+
+def stored_problems(milestone_import: MilestoneImport) -> list[Problem]:
+    return [Problem(**problem) for problem in milestone_import.problems]
+
+
+def milestone_import_validate(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
+    """Check the file, store its problems and what a commit would change; write no child data."""
+    if milestone_import.status != Status.UPLOADED:
+        return milestone_import
+    _progress(milestone_import, 10, "Reading the file", status=Status.VALIDATING)
+    try:
+        parsed = _read(milestone_import, today)
+    except FileRefused as refusal:
+        _refuse(milestone_import, str(refusal))
+        return milestone_import
+    _progress(milestone_import, 60, "Comparing with the data already held")
+    plan = plan_changes(milestone_import.organisation, parsed)
+    milestone_import.layout = parsed.layout
+    milestone_import.rows = parsed.rows
+    milestone_import.problems = problem_dicts(parsed.problems)
+    milestone_import.error_rows = len(parsed.error_rows)
+    milestone_import.warning_count = len(parsed.warnings)
+    milestone_import.new_children = plan.new_children
+    milestone_import.updated_children = plan.updated_children
+    milestone_import.unchanged_children = plan.unchanged_children
+    milestone_import.preview = plan.preview()
+    milestone_import.status = Status.INVALID if parsed.errors else Status.VALIDATED
+    milestone_import.progress = 100
+    milestone_import.progress_message = "Checked"
+    milestone_import.save()
+    return milestone_import
+
+
+# What a commit changes ------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """The changes one file makes to the organisation's data, as frames.
+
+    ``new_children`` (reference, route); ``route_changes`` (child, reference, old_route, route);
+    ``date_changes`` (child or NaN for a new child, reference, milestone, old_date or NaT,
+    date).
+    """
+
+    new: pd.DataFrame
+    route_changes: pd.DataFrame
+    date_changes: pd.DataFrame
+    children_in_file: int
+    milestone_names: dict[int, str]
+
+    @property
+    def new_children(self) -> int:
+        return len(self.new)
+
+    @property
+    def updated_children(self) -> int:
+        changed = set(self.route_changes["reference"]) | set(self.date_changes["reference"])
+        return len(changed - set(self.new["reference"]))
+
+    @property
+    def unchanged_children(self) -> int:
+        return self.children_in_file - self.new_children - self.updated_children
+
+    def preview(self) -> dict:
+        dates = self.date_changes
+        added = dates["old_date"].isna()
+        examples = []
+        for row in dates.head(PREVIEW_EXAMPLES).itertuples(index=False):
+            examples.append(
+                {
+                    "reference": row.reference,
+                    "milestone": self.milestone_names[row.milestone],
+                    "old": "" if pd.isna(row.old_date) else pd.Timestamp(row.old_date).strftime("%d/%m/%Y"),
+                    "new": pd.Timestamp(row.date).strftime("%d/%m/%Y"),
+                }
+            )
+        return {
+            "dates_added": int(added.sum()),
+            "dates_changed": int((~added).sum()),
+            "routes_changed": len(self.route_changes),
+            "examples": examples,
+            "more_examples": max(0, len(dates) - PREVIEW_EXAMPLES),
+        }
+
+
+def plan_changes(organisation: Organisation, parsed: ParsedMilestoneFile) -> Plan:
+    """Compare a checked file with the stored data: two queries, then pandas."""
+    milestones = dict(Milestone.objects.for_organisation(organisation).values_list("code", "pk"))
+    existing_children = pd.DataFrame.from_records(
+        list(Child.objects.for_organisation(organisation).values_list("pk", "reference", "route")),
+        columns=["child", "reference", "old_route"],
+    )
+    children = parsed.children.rename(columns={"child_ref": "reference"}).drop_duplicates("reference")
+    children = children.merge(existing_children, on="reference", how="left")
+    is_new = children["child"].isna()
+    new = children.loc[is_new, ["reference", "route"]].reset_index(drop=True)
+    given = children["route"].notna()
+    route_changes = children.loc[~is_new & given & (children["route"] != children["old_route"])]
+    route_changes = route_changes[["child", "reference", "old_route", "route"]].reset_index(drop=True)
+
+    records = parsed.records.rename(columns={"child_ref": "reference"})
+    records = records.assign(milestone=records["milestone"].map(milestones))
+    records = records.merge(children[["reference", "child"]], on="reference", how="left")
+    stored = pd.DataFrame.from_records(
+        list(MilestoneDate.objects.for_organisation(organisation).values_list("child_id", "milestone_id", "date")),
+        columns=["child", "milestone", "old_date"],
+    )
+    stored["old_date"] = pd.to_datetime(stored["old_date"])
+    records = records.merge(stored, on=["child", "milestone"], how="left")
+    records["date"] = pd.to_datetime(records["date"])
+    changed = records["old_date"].isna() | (records["old_date"] != records["date"])
+    date_changes = records.loc[changed, ["child", "reference", "milestone", "old_date", "date"]]
+    names = dict(Milestone.objects.for_organisation(organisation).values_list("pk", "name"))
+    return Plan(
+        new=new,
+        route_changes=route_changes,
+        date_changes=date_changes.reset_index(drop=True),
+        children_in_file=len(children),
+        milestone_names=names,
+    )
+
+
+# Commit -----------------------------------------------------------------------------------
+
+
+def milestone_import_request_commit(*, milestone_import: MilestoneImport) -> None:
+    """Hand a checked import without errors to the worker (once, even on a double click)."""
+    from measures.tasks import milestone_import_commit_task
+
+    if milestone_import.status == Status.INVALID:
+        raise ValidationError("This file has errors. Fix them and upload it again before saving.")
+    claimed = MilestoneImport.objects.filter(pk=milestone_import.pk, status=Status.VALIDATED).update(
+        status=Status.COMMITTING, progress=0, progress_message="Waiting for the worker", updated_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError(f"This import cannot be saved: it is {milestone_import.get_status_display().lower()}.")
+    transaction.on_commit(lambda: milestone_import_commit_task.delay(milestone_import.pk))
+
+
+def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
+    """Write a checked file's changes in one transaction, record them for roll-back, then
+    recompute the derived measures. A blank cell never erases a stored date."""
+    if milestone_import.status != Status.COMMITTING:
+        return milestone_import
+    organisation = milestone_import.organisation
+    try:
+        _progress(milestone_import, 5, "Reading the file")
+        parsed = _read(milestone_import, today)
+        if parsed.errors:
+            raise ValidationError(
+                f"The file now has {len(parsed.errors)} errors (has the pathway changed since it was "
+                "checked?). Upload it again."
+            )
+        _progress(milestone_import, 25, "Comparing with the data already held")
+        with transaction.atomic():
+            # One import at a time per organisation: the plan must see the data it changes.
+            list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
+            plan = plan_changes(organisation, parsed)
+            _progress(milestone_import, 40, "Saving children and dates")
+            _write(milestone_import, plan)
+            milestone_import.new_children = plan.new_children
+            milestone_import.updated_children = plan.updated_children
+            milestone_import.unchanged_children = plan.unchanged_children
+            milestone_import.preview = plan.preview()
+            milestone_import.status = Status.COMMITTED
+            milestone_import.committed_at = timezone.now()
+            milestone_import.progress = 90
+            milestone_import.progress_message = "Updating the run charts"
+            milestone_import.save()
+        derived_measures_recompute(organisation=organisation, today=today)
+        _progress(milestone_import, 100, "Saved")
+    except (ValidationError, FileRefused) as error:
+        message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+        _progress(milestone_import, 100, "Not saved", status=Status.FAILED, error_message=message)
+    except Exception:
+        logger.exception("Milestone import %s failed", milestone_import.pk)
+        _progress(
+            milestone_import,
+            100,
+            "Not saved",
+            status=Status.FAILED,
+            error_message="Saving failed unexpectedly; nothing was changed. Try again or tell your administrator.",
+        )
+    return milestone_import
+
+
+def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
+    organisation = milestone_import.organisation
+    Child.objects.bulk_create(
+        [
+            Child(organisation=organisation, reference=row.reference, route=row.route or "")
+            for row in plan.new.itertuples(index=False)
+        ],
+        batch_size=BATCH,
+    )
+    ids = _child_ids(organisation, set(plan.new["reference"]))
+    changes = [
+        ImportChange(
+            organisation=organisation,
+            milestone_import=milestone_import,
+            child_id=ids[row.reference],
+            created_child=True,
+            new_route=row.route or "",
+        )
+        for row in plan.new.itertuples(index=False)
+    ]
+
+    route_updates = []
+    for row in plan.route_changes.itertuples(index=False):
+        route_updates.append(Child(pk=int(row.child), route=row.route))
+        changes.append(
+            ImportChange(
+                organisation=organisation,
+                milestone_import=milestone_import,
+                child_id=int(row.child),
+                old_route=row.old_route,
+                new_route=row.route,
+            )
+        )
+    Child.objects.bulk_update(route_updates, ["route"], batch_size=1000)
+
+    dates = plan.date_changes
+    child_ids = dates["child"].to_numpy(dtype=float, copy=True)
+    missing = np.isnan(child_ids)
+    child_ids[missing] = dates.loc[missing, "reference"].map(ids).to_numpy(dtype=float)
+    dates = dates.assign(child=child_ids.astype(np.int64))
+    added = dates[dates["old_date"].isna()]
+    altered = dates[dates["old_date"].notna()]
+    _insert_dates(organisation, added)
+    if not altered.empty:
+        _update_dates(organisation, altered)
+    for row in dates.itertuples(index=False):
+        changes.append(
+            ImportChange(
+                organisation=organisation,
+                milestone_import=milestone_import,
+                child_id=row.child,
+                milestone_id=row.milestone,
+                old_date=None if pd.isna(row.old_date) else row.old_date.date(),
+                new_date=row.date.date(),
+            )
+        )
+    ImportChange.objects.bulk_create(changes, batch_size=BATCH)
+
+
+def _child_ids(organisation: Organisation, references: set[str]) -> dict[str, int]:
+    """Primary keys of the given children: filtered in SQL when few, else read in one pass."""
+    rows = Child.objects.for_organisation(organisation)
+    if len(references) < 500:
+        rows = rows.filter(reference__in=references)
+    return {reference: pk for reference, pk in rows.values_list("reference", "pk") if reference in references}
+
+
+def _insert_dates(organisation: Organisation, added: pd.DataFrame) -> None:
+    MilestoneDate.objects.bulk_create(
+        [
+            MilestoneDate(organisation=organisation, child_id=child, milestone_id=milestone, date=day.date())
+            for child, milestone, day in zip(
+                added["child"].tolist(), added["milestone"].tolist(), added["date"], strict=True
+            )
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _update_dates(organisation: Organisation, altered: pd.DataFrame) -> None:
+    pks = {
+        (child, milestone): pk
+        for pk, child, milestone in MilestoneDate.objects.for_organisation(organisation)
+        .filter(child_id__in=altered["child"].unique().tolist())
+        .values_list("pk", "child_id", "milestone_id")
+    }
+    MilestoneDate.objects.bulk_update(
+        [
+            MilestoneDate(pk=pks[(child, milestone)], date=day.date())
+            for child, milestone, day in zip(
+                altered["child"].tolist(), altered["milestone"].tolist(), altered["date"], strict=True
+            )
+        ],
+        ["date"],
+        batch_size=1000,
+    )
+
+
+# Roll-back --------------------------------------------------------------------------------
+
+
+def rollback_blocker(milestone_import: MilestoneImport) -> MilestoneImport | None:
+    """The first later committed import that changed any of the same children, if any."""
+    if milestone_import.committed_at is None:
+        return None
+    later = (
+        ImportChange.objects.filter(
+            milestone_import__organisation=milestone_import.organisation,
+            milestone_import__status=Status.COMMITTED,
+            milestone_import__committed_at__gt=milestone_import.committed_at,
+            child_id__in=ImportChange.objects.filter(milestone_import=milestone_import).values("child_id"),
+        )
+        .order_by("milestone_import__committed_at")
+        .values_list("milestone_import_id", flat=True)
+        .first()
+    )
+    return MilestoneImport.objects.get(pk=later) if later else None
+
+
+@transaction.atomic
+def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today: date) -> MilestoneImport:
+    """Put back what the import changed: earlier dates and routes restored, dates it added
+    removed, children it created deleted. Refused while a later import changed the same
+    children."""
+    from measures.tasks import derived_measures_recompute_task
+
+    list(Organisation.objects.select_for_update().filter(pk=milestone_import.organisation_id))
+    milestone_import.refresh_from_db()
+    if milestone_import.status != Status.COMMITTED:
+        raise ValidationError(
+            f"Only a saved import can be rolled back; this one is {milestone_import.get_status_display().lower()}."
+        )
+    blocker = rollback_blocker(milestone_import)
+    if blocker is not None:
+        raise ValidationError(
+            f"This import cannot be rolled back: the later import “{blocker.original_name}” saved on "
+            f"{timezone.localtime(blocker.committed_at):%d/%m/%Y at %H:%M} changed some of the same children. "
+            "Roll that one back first."
+        )
+    organisation = milestone_import.organisation
+    changes = ImportChange.objects.filter(milestone_import=milestone_import)
+    created = list(changes.filter(created_child=True).values_list("child_id", flat=True))
+    date_changes = changes.filter(milestone__isnull=False).exclude(child_id__in=created)
+    restore = list(date_changes.filter(old_date__isnull=False).values_list("child_id", "milestone_id", "old_date"))
+    remove = list(date_changes.filter(old_date__isnull=True).values_list("child_id", "milestone_id"))
+    routes = list(changes.filter(milestone__isnull=True, created_child=False).values_list("child_id", "old_route"))
+
+    if remove:
+        pks = _date_pks(organisation, {child for child, _ in remove})
+        MilestoneDate.objects.filter(pk__in=[pks[key] for key in remove if key in pks]).delete()
+    if restore:
+        pks = _date_pks(organisation, {child for child, _, _ in restore})
+        MilestoneDate.objects.bulk_update(
+            [MilestoneDate(pk=pks[(child, milestone)], date=old) for child, milestone, old in restore],
+            ["date"],
+            batch_size=1000,
+        )
+    Child.objects.bulk_update([Child(pk=child, route=route) for child, route in routes], ["route"], batch_size=1000)
+    for start in range(0, len(created), BATCH):
+        Child.objects.filter(pk__in=created[start : start + BATCH]).delete()
+
+    milestone_import.status = Status.ROLLED_BACK
+    milestone_import.rolled_back_at = timezone.now()
+    milestone_import.rolled_back_by = user
+    milestone_import.save()
+    transaction.on_commit(lambda: derived_measures_recompute_task.delay(organisation.pk))
+    return milestone_import
+
+
+def _date_pks(organisation: Organisation, children: set[int]) -> dict[tuple[int, int], int]:
+    rows = MilestoneDate.objects.for_organisation(organisation)
+    if len(children) < 500:
+        rows = rows.filter(child_id__in=children)
+    return {
+        (child, milestone): pk
+        for pk, child, milestone in rows.values_list("pk", "child_id", "milestone_id")
+        if child in children
+    }
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
