@@ -1,0 +1,41 @@
+"""``{% idea_testing_panel idea %}``: the testing panel on the change idea's page."""
+
+from django import template
+
+from pdsa.testing_panel import idea_testing_context
+
+register = template.Library()
+
+
+@register.inclusion_tag("pdsa/testing/panel.html", takes_context=True)
+def idea_testing_panel(context: template.Context, idea) -> dict:
+    return {
+        **idea_testing_context(idea, context.get("membership")),
+        "org": context.get("org"),
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+        "heading_level": context.get("testing_heading_level", 2),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def idea_url(context: template.Context, idea) -> str:
+    """The change idea's own page, or its testing page while the idea pages are not installed."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("change_idea_detail", args=[idea.organisation.slug, idea.code])
+    except NoReverseMatch:
+        return reverse("idea_testing", args=[idea.organisation.slug, idea.code])
+
+
+@register.filter
+def voice_plural(voice: str) -> str:
+    from pdsa.readiness import VOICE_PLURALS
+
+    return VOICE_PLURALS.get(voice, voice)
+
+
+@register.filter
+def has_voice(row, voice: str) -> bool:
+    return row.voice_present(voice)
