@@ -1,0 +1,193 @@
+"""Reads for aims pages: lists with a constant number of queries, and the aim page's data."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from aims.diagram import DiagramNode, draw_driver_diagram
+from aims.models import Aim, AimVersion, Driver
+from aims.progress import ProgressSuggestion, progress_fraction, suggest_progress_score
+from measures.analysis import run_chart
+from measures.models import DataPoint, Measure
+from pace_hub.models import Organisation
+
+OPEN_STATUSES = (Aim.Status.DRAFT, Aim.Status.ACTIVE)
+
+
+def aims_for_list(organisation: Organisation, *, filters: dict | None = None) -> QuerySet[Aim]:
+    """The aims list: one query, whatever the number of aims."""
+    filters = filters or {}
+    aims = (
+        Aim.objects.for_organisation(organisation)
+        .select_related("organisation", "lead__user", "aims_group", "outcome_measure")
+        .annotate(idea_count=Count("change_ideas", distinct=True), driver_count=Count("drivers", distinct=True))
+        .order_by("status", "title")
+    )
+    for name in ("status", "kind"):
+        if filters.get(name):
+            aims = aims.filter(**{name: filters[name]})
+    if filters.get("lead"):
+        aims = aims.filter(lead=filters["lead"])
+    if filters.get("aims_group"):
+        aims = aims.filter(aims_group=filters["aims_group"])
+    return aims
+
+
+def review_due_on(aim: Aim) -> datetime.date:
+    start = aim.last_reviewed or timezone.localdate(aim.created_at)
+    return start + datetime.timedelta(days=aim.review_interval_days)
+
+
+def is_review_overdue(aim: Aim, today: datetime.date | None = None) -> bool:
+    return aim.status in OPEN_STATUSES and review_due_on(aim) < (today or timezone.localdate())
+
+
+def aims_due_for_review(organisation: Organisation, *, today: datetime.date | None = None) -> list[Aim]:
+    """Draft and active aims whose last review (or creation) is older than their interval. One query."""
+    today = today or timezone.localdate()
+    aims = Aim.objects.for_organisation(organisation).filter(status__in=OPEN_STATUSES).select_related("lead__user")
+    return sorted((aim for aim in aims if is_review_overdue(aim, today)), key=review_due_on)
+
+
+def point_value(point: DataPoint, unit: str) -> float | None:
+    """A data point's value; for proportions stored as numerator/denominator, a percentage when
+    the unit is "%"."""
+    if point.value is not None:
+        return point.value
+    if point.numerator is not None and point.denominator:
+        share = point.numerator / point.denominator
+        return share * 100 if unit.strip() == "%" else share
+    return None
+
+
+@dataclass
+class OutcomeProgress:
+    latest: float | None
+    latest_period: datetime.date | None
+    fraction: float | None  # 0..1 of the way from baseline to target (may fall outside)
+    improvement_signal: bool
+    values: list[float | None] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        """For the progress bar, clipped to 0–100."""
+        if self.fraction is None:
+            return 0
+        return round(max(0.0, min(1.0, self.fraction)) * 100)
+
+
+def outcome_progress(aim: Aim) -> OutcomeProgress:
+    measure = aim.outcome_measure
+    if measure is None:
+        return OutcomeProgress(None, None, None, False)
+    points = list(DataPoint.objects.filter(measure=measure).order_by("period"))
+    values = [point_value(point, measure.unit or aim.unit) for point in points]
+    present = [(point, value) for point, value in zip(points, values, strict=True) if value is not None]
+    latest_point, latest = present[-1] if present else (None, None)
+    signal = False
+    if len(present) >= 2 and measure.better != Measure.Better.NEUTRAL:
+        result = run_chart(values, baseline=measure.baseline_points or None, better=measure.better)
+        signal = any(s.improvement for s in result.signals)
+    return OutcomeProgress(
+        latest=latest,
+        latest_period=latest_point.period if latest_point else None,
+        fraction=progress_fraction(latest=latest, baseline=aim.baseline_value, target=aim.target_value),
+        improvement_signal=signal,
+        values=values,
+    )
+
+
+def driver_tree(aim: Aim) -> list[Driver]:
+    """Primary drivers in order, each with ``.secondaries`` and every driver with ``.ideas``.
+    Two queries (drivers, their change ideas)."""
+    drivers = list(
+        Driver.objects.filter(aim=aim)
+        .order_by("order", "pk")
+        .prefetch_related(Prefetch("change_ideas", to_attr="ideas"))
+    )
+    primaries = [driver for driver in drivers if driver.parent_id is None]
+    by_parent: dict[int, list[Driver]] = {}
+    for driver in drivers:
+        if driver.parent_id is not None:
+            by_parent.setdefault(driver.parent_id, []).append(driver)
+    for primary in primaries:
+        primary.secondaries = by_parent.get(primary.pk, [])
+    return primaries
+
+
+@dataclass
+class AimPage:
+    aim: Aim
+    drivers: list[Driver]
+    ideas: list
+    process_measures: list[Measure]
+    versions: list[AimVersion]
+    progress: OutcomeProgress
+    suggestion: ProgressSuggestion
+    review_due: datetime.date
+    review_overdue: bool
+
+
+def aim_page(aim: Aim) -> AimPage:
+    drivers = driver_tree(aim)
+    ideas = list(
+        aim.change_ideas.select_related("lead__user").annotate(cycle_count=Count("cycles")).order_by("status", "title")
+    )
+    progress = outcome_progress(aim)
+    better = aim.outcome_measure.better if aim.outcome_measure else "up"
+    if better == Measure.Better.NEUTRAL:
+        better = "up" if (aim.target_value or 0) >= (aim.baseline_value or 0) else "down"
+    suggestion = suggest_progress_score(
+        has_team=bool(aim.lead_id or aim.aims_group_id),
+        driver_count=sum(1 + len(primary.secondaries) for primary in drivers),
+        idea_count=len(ideas),
+        cycle_count=sum(idea.cycle_count for idea in ideas),
+        values=progress.values,
+        baseline_value=aim.baseline_value,
+        target_value=aim.target_value,
+        better=better,
+        improvement_signal=progress.improvement_signal,
+    )
+    return AimPage(
+        aim=aim,
+        drivers=drivers,
+        ideas=ideas,
+        process_measures=list(aim.measures.order_by("kind", "title")),
+        versions=list(aim.versions.select_related("changed_by").order_by("-version")),
+        progress=progress,
+        suggestion=suggestion,
+        review_due=review_due_on(aim),
+        review_overdue=is_review_overdue(aim),
+    )
+
+
+def diagram_nodes(drivers: list[Driver]) -> list[DiagramNode]:
+    """The driver tree (from ``driver_tree``) as plain nodes for ``draw_driver_diagram``."""
+
+    def idea_nodes(driver: Driver) -> list[DiagramNode]:
+        return [
+            DiagramNode(key=f"idea:{idea.pk}", text=idea.title, note=idea.get_status_display()) for idea in driver.ideas
+        ]
+
+    return [
+        DiagramNode(
+            key=f"driver:{primary.pk}",
+            text=primary.text,
+            children=[
+                *(
+                    DiagramNode(key=f"driver:{secondary.pk}", text=secondary.text, children=idea_nodes(secondary))
+                    for secondary in primary.secondaries
+                ),
+                *idea_nodes(primary),
+            ],
+        )
+        for primary in drivers
+    ]
+
+
+def driver_diagram_svg(aim: Aim, drivers: list[Driver]) -> str:
+    return draw_driver_diagram(
+        aim_text=aim.statement or aim.title, primaries=diagram_nodes(drivers), title=f"Driver diagram: {aim.title}"
+    )
