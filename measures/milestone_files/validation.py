@@ -131,7 +131,7 @@ DATE_TOO_EARLY = 6
 DATE_FUTURE = 7
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One problem in the file, as the user should read it.
 
@@ -308,7 +308,8 @@ def _parse_distinct_dates(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     parts = texts.str.extract(_DATE_TEXT)
     iso_year = pd.to_numeric(parts["iso_y"]).to_numpy(dtype=float)
     day_first_year = pd.to_numeric(parts["y"]).to_numpy(dtype=float)
-    day_first_year = np.where(day_first_year < 100, day_first_year + 2000, day_first_year)
+    two_digits = (parts["y"].str.len() == 2).to_numpy(dtype=bool)
+    day_first_year = np.where(two_digits, day_first_year + 2000, day_first_year)
     is_iso = ~np.isnan(iso_year)
     year = np.where(is_iso, iso_year, day_first_year)
     month = np.where(is_iso, pd.to_numeric(parts["iso_m"]), pd.to_numeric(parts["m"]))
@@ -348,7 +349,11 @@ def _parse_distinct_dates(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Check:
-    """The checks of one sheet; collects problems and the rows with errors."""
+    """The checks of one sheet; collects problems and the rows with errors.
+
+    Problems are added in bulk, a column at a time, and put into reading order (row, then
+    column) at the end, so that even a file where every cell is wrong stays quick to check.
+    """
 
     def __init__(
         self,
@@ -363,6 +368,9 @@ class _Check:
         self.cells = sheet.cells
         self.row_numbers = sheet.cells.index.to_numpy()
         self.milestones = list(milestones)
+        self.labels = {
+            milestone.code: f"{milestone.name} ({milestone.code})" for milestone in milestones
+        }
         self.milestone_lookup = milestone_lookup(milestones)
         self.routes = list(routes)
         self.route_lookup = route_lookup(routes)
@@ -370,26 +378,45 @@ class _Check:
         self.reference_column = reference_column
         self.route_column = route_column
         self.errors = np.zeros(len(self.cells), dtype=bool)
-        # (row, column position, problem): sorted into reading order at the end.
-        self.found: list[tuple[int, int, Problem]] = []
+        self.file_problems: list[Problem] = []
+        self.cell_problems: list[Problem] = []
+        self.sort_keys: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, columns) per batch
 
     # Reporting -------------------------------------------------------------------------------
 
-    def add(
+    def add_file_problem(self, column: int, reason: str, code: str, severity: str) -> None:
+        header = self.sheet.headers[column]
+        self.file_problems.append(Problem(None, header, header, reason, severity, code))
+
+    def add_cell_problems(
         self,
-        position: int | None,
-        column: int | None,
-        value: str,
-        reason: str,
-        code: str,
+        positions: np.ndarray,
+        column: int,
+        reasons: Sequence[str],
+        code: str | Sequence[str],
         severity: str = ERROR,
     ) -> None:
-        row = None if position is None else int(self.row_numbers[position])
-        header = None if column is None else self.sheet.headers[column]
-        problem = Problem(row, header, value, reason, severity, code)
-        self.found.append((row or 0, -1 if column is None else column, problem))
-        if severity == ERROR and position is not None:
-            self.errors[position] = True
+        """Add one problem per position (0-based data row) in ``column``."""
+        positions = np.asarray(positions, dtype=np.intp)
+        if not positions.size:
+            return
+        header = self.sheet.headers[column]
+        codes = [code] * positions.size if isinstance(code, str) else code
+        rows = self.row_numbers[positions]
+        self.cell_problems.extend(
+            Problem(row, header, value, reason, severity, problem_code)
+            for row, value, reason, problem_code in zip(
+                rows.tolist(), self.values_at(column, positions), reasons, codes, strict=True
+            )
+        )
+        self.sort_keys.append((rows, np.full(positions.size, column)))
+        if severity == ERROR:
+            self.errors[positions] = True
+
+    def values_at(self, column: int, positions: np.ndarray) -> list[str]:
+        """The cells as the user wrote them (XLSX date cells without a midnight time)."""
+        cells = np.asarray(self.cells[column], dtype=object)[positions]
+        return [_display(str(value).strip()) for value in cells]
 
     def result(
         self,
@@ -398,14 +425,19 @@ class _Check:
         children: pd.DataFrame,
         matched: dict[str, str],
     ) -> ParsedMilestoneFile:
-        self.found.sort(key=lambda item: (item[0], item[1]))
+        problems = list(self.file_problems)
+        if self.sort_keys:
+            rows = np.concatenate([rows for rows, _ in self.sort_keys])
+            columns = np.concatenate([columns for _, columns in self.sort_keys])
+            order = np.lexsort((columns, rows))  # stable: same cell keeps the order found
+            problems.extend(self.cell_problems[index] for index in order.tolist())
         return ParsedMilestoneFile(
             layout=layout,
             rows=len(self.cells),
             records=records.reset_index(drop=True),
             children=children.reset_index(drop=True),
-            problems=[problem for _, _, problem in self.found],
-            error_rows={int(row) for row in self.row_numbers[self.errors]},
+            problems=problems,
+            error_rows=set(self.row_numbers[self.errors].tolist()),
             matched_columns=matched,
         )
 
@@ -414,9 +446,8 @@ class _Check:
     def text(self, column: int) -> pd.Series:
         return self.cells[column].str.strip()
 
-    def check_unknown_columns(self, known: set[int]) -> None:
-        names = [milestone.name for milestone in self.milestones]
-        codes = [milestone.code for milestone in self.milestones]
+    def check_unknown_columns(self, known: set[int | None]) -> None:
+        candidates = [m.name for m in self.milestones] + [m.code for m in self.milestones]
         for column, header in enumerate(self.sheet.headers):
             if column in known:
                 continue
@@ -426,21 +457,36 @@ class _Check:
                 reason = f"column {_column_letter(column)} has no header; it was ignored"
             else:
                 reason = f"{header!r} is not a milestone, child_ref or route; it was ignored"
-                close = difflib.get_close_matches(header, names + codes, n=1, cutoff=0.75)
+                close = difflib.get_close_matches(header, candidates, n=1, cutoff=0.75)
                 if close:
                     reason += f" (did you mean {close[0]!r}?)"
-            self.add(None, column, header, reason, "unknown_column", WARNING)
+            self.add_file_problem(column, reason, "unknown_column", WARNING)
 
     def check_references(self, references: pd.Series) -> None:
         column = self.reference_column
         missing = (references == "").to_numpy()
-        for position in np.flatnonzero(missing):
-            self.add(position, column, "", "the child reference is missing", "missing_reference")
-        length_ok = references.str.len() <= MAX_REFERENCE_LENGTH
-        invalid = ~missing & ~(references.str.fullmatch(_REFERENCE_PATTERN) & length_ok)
-        for position in np.flatnonzero(invalid.to_numpy()):
-            value = references.iat[position]
-            self.add(position, column, value, _reference_reason(value), "invalid_reference")
+        positions = np.flatnonzero(missing)
+        reasons = ["the child reference is missing"] * positions.size
+        self.add_cell_problems(positions, column, reasons, "missing_reference")
+        pattern_ok = references.str.fullmatch(_REFERENCE_PATTERN).to_numpy(dtype=bool)
+        length_ok = (references.str.len() <= MAX_REFERENCE_LENGTH).to_numpy(dtype=bool)
+        positions = np.flatnonzero(~missing & ~(pattern_ok & length_ok))
+        reasons = [_reference_reason(references.iat[position]) for position in positions]
+        self.add_cell_problems(positions, column, reasons, "invalid_reference")
+
+    def check_duplicate_references(self, references: pd.Series) -> None:
+        repeated = (references.duplicated(keep="first") & (references != "")).to_numpy()
+        if not repeated.any():
+            return
+        first_rows = pd.Series(self.row_numbers, index=references.to_numpy())
+        first_rows = first_rows[~first_rows.index.duplicated(keep="first")]
+        positions = np.flatnonzero(repeated)
+        repeats = references.to_numpy(dtype=object)[positions]
+        reasons = [
+            f"child reference {value!r} is already used on row {row}"
+            for value, row in zip(repeats, first_rows[repeats].tolist(), strict=True)
+        ]
+        self.add_cell_problems(positions, self.reference_column, reasons, "duplicate_reference")
 
     def route_codes(self) -> pd.Series:
         """The route code of each row (None when blank); unknown routes are errors."""
@@ -455,19 +501,28 @@ class _Check:
             dtype=bool,
         )
         allowed = ", ".join(self.routes)
-        for position in np.flatnonzero(unknown[codes]):
-            value = texts[codes[position]]
-            reason = f"route {value!r} is not one of: {allowed}"
-            self.add(position, self.route_column, value, reason, "unknown_route")
+        positions = np.flatnonzero(unknown[codes])
+        reasons = [f"route {texts[code]!r} is not one of: {allowed}" for code in codes[positions]]
+        self.add_cell_problems(positions, self.route_column, reasons, "unknown_route")
         return pd.Series(mapped[codes], dtype=object)
 
     def report_dates(self, column: int, parsed: DateColumn) -> None:
-        bad = (parsed.status != DATE_OK) & (parsed.status != DATE_BLANK)
-        for position in np.flatnonzero(bad):
-            value = _display(self.cells[column].iat[position].strip())
-            status = int(parsed.status[position])
-            reason = _date_reason(status, value, parsed.read_as[position])
-            self.add(position, column, value, reason, _DATE_CODES[status])
+        positions = np.flatnonzero((parsed.status != DATE_OK) & (parsed.status != DATE_BLANK))
+        if not positions.size:
+            return
+        statuses = parsed.status[positions].tolist()
+        # The reason depends only on the text, so each distinct bad text is explained once.
+        explained: dict[tuple[str, int], str] = {}
+        reasons = []
+        for value, status, read_as in zip(
+            self.values_at(column, positions), statuses, parsed.read_as[positions], strict=True
+        ):
+            reason = explained.get((value, status))
+            if reason is None:
+                reason = explained[value, status] = _date_reason(status, value, read_as)
+            reasons.append(reason)
+        codes = [_DATE_CODES[status] for status in statuses]
+        self.add_cell_problems(positions, column, reasons, codes)
 
     def report_out_of_order(
         self, dates: np.ndarray, codes: list[str], positions: np.ndarray, columns: np.ndarray
@@ -477,16 +532,27 @@ class _Check:
         ``dates`` is a (rows × milestones) datetime64 matrix in pathway order; ``positions``
         and ``columns`` say where each of its cells came from in the sheet.
         """
-        names = {milestone.code: milestone.name for milestone in self.milestones}
-        for i, j, k in _out_of_order(dates):
-            later, earlier = codes[j], codes[k]
-            reason = (
-                f"{names[later]} ({later}) is dated {_uk(dates[i, j])}, before "
-                f"{names[earlier]} ({earlier}) on {_uk(dates[i, k])}"
+        rows, later, earlier = _out_of_order(dates)
+        if not rows.size:
+            return
+        later_dates = _uk_dates(dates[rows, later])
+        earlier_dates = _uk_dates(dates[rows, earlier])
+        labels = [self.labels[code] for code in codes]
+        reasons = np.array(
+            [
+                f"{labels[j]} is dated {later_date}, before {labels[k]} on {earlier_date}"
+                for j, k, later_date, earlier_date in zip(
+                    later.tolist(), earlier.tolist(), later_dates, earlier_dates, strict=True
+                )
+            ],
+            dtype=object,
+        )
+        cell_positions, cell_columns = positions[rows, later], columns[rows, later]
+        for column in np.unique(cell_columns).tolist():
+            here = cell_columns == column
+            self.add_cell_problems(
+                cell_positions[here], column, reasons[here].tolist(), "out_of_order", WARNING
             )
-            position, column = int(positions[i, j]), int(columns[i, j])
-            value = _display(self.cells[column].iat[position].strip())
-            self.add(position, column, value, reason, "out_of_order", WARNING)
 
     # Layouts ---------------------------------------------------------------------------------
 
@@ -554,17 +620,6 @@ class _Check:
         )
         return self.result("wide", records, children, matched)
 
-    def check_duplicate_references(self, references: pd.Series) -> None:
-        repeated = (references.duplicated(keep="first") & (references != "")).to_numpy()
-        if not repeated.any():
-            return
-        first_rows = pd.Series(self.row_numbers, index=references.to_numpy())
-        first_rows = first_rows[~first_rows.index.duplicated(keep="first")]
-        for position in np.flatnonzero(repeated):
-            value = references.iat[position]
-            reason = f"child reference {value!r} is already used on row {first_rows[value]}"
-            self.add(position, self.reference_column, value, reason, "duplicate_reference")
-
     def long(self, milestone_column: int, date_column: int) -> ParsedMilestoneFile:
         used = {self.reference_column, self.route_column, milestone_column, date_column}
         self.check_unknown_columns(used)
@@ -583,14 +638,14 @@ class _Check:
         blank_milestone = np.array([not text for text in texts], dtype=bool)[codes]
         parsed = parse_date_column(self.cells[date_column], self.today)
         unknown = ~known & ((parsed.status != DATE_BLANK) | ~blank_milestone)
-        for position in np.flatnonzero(unknown):
-            value = texts[codes[position]]
-            reason = (
-                f"milestone {value!r} is not one of this pathway's milestones"
-                if value
-                else "the milestone is blank but a date is given"
-            )
-            self.add(position, milestone_column, value, reason, "unknown_milestone")
+        positions = np.flatnonzero(unknown)
+        reasons = [
+            f"milestone {texts[code]!r} is not one of this pathway's milestones"
+            if texts[code]
+            else "the milestone is blank but a date is given"
+            for code in codes[positions]
+        ]
+        self.add_cell_problems(positions, milestone_column, reasons, "unknown_milestone")
         self.report_dates(date_column, parsed)
 
         frame = pd.DataFrame(
@@ -639,35 +694,45 @@ class _Check:
         groups = dated.groupby(["child_ref", "milestone"], sort=False)
         first_date = groups["date"].transform("first").to_numpy()
         first_position = groups["position"].transform("first").to_numpy()
-        later = dated["position"].to_numpy() != first_position
-        different = later & (dated["date"].to_numpy() != first_date)
-        names = {milestone.code: milestone.name for milestone in self.milestones}
-        for index in np.flatnonzero(different):
-            position = int(dated["position"].iat[index])
-            reference, code = dated["child_ref"].iat[index], dated["milestone"].iat[index]
-            value = _display(self.cells[date_column].iat[position].strip())
-            reason = (
-                f"{reference!r} already has {names[code]} ({code}) dated "
-                f"{_uk(first_date[index])} on row {self.row_numbers[first_position[index]]}"
+        dated_positions = dated["position"].to_numpy()
+        later = dated_positions != first_position
+        different = np.flatnonzero(later & (dated["date"].to_numpy() != first_date))
+        first_dates = _uk_dates(first_date[different])
+        first_rows = self.row_numbers[first_position[different]].tolist()
+        reasons = [
+            f"{reference!r} already has {self.labels[code]} dated {day} on row {row}"
+            for reference, code, day, row in zip(
+                dated["child_ref"].to_numpy()[different],
+                dated["milestone"].to_numpy()[different],
+                first_dates,
+                first_rows,
+                strict=True,
             )
-            self.add(position, date_column, value, reason, "duplicate_reference")
-        return dated["position"].to_numpy()[~later]
+        ]
+        self.add_cell_problems(
+            dated_positions[different], date_column, reasons, "duplicate_reference"
+        )
+        return dated_positions[~later]
 
     def check_conflicting_routes(self, frame: pd.DataFrame) -> None:
         with_route = frame[frame["route"].notna() & (frame["child_ref"] != "")]
         if with_route.empty:
             return
-        first = with_route.groupby("child_ref", sort=False)["route"].transform("first")
-        first_position = with_route.groupby("child_ref", sort=False)["position"].transform("first")
-        conflicts = with_route["route"].to_numpy() != first.to_numpy()
-        for index in np.flatnonzero(conflicts):
-            position = int(with_route["position"].iat[index])
-            value = self.cells[self.route_column].iat[position].strip()
-            reason = (
-                f"route {value!r} differs from {first.iat[index]!r} given for this child on "
-                f"row {self.row_numbers[first_position.iat[index]]}"
+        groups = with_route.groupby("child_ref", sort=False)
+        first = groups["route"].transform("first").to_numpy()
+        first_position = groups["position"].transform("first").to_numpy()
+        conflicts = np.flatnonzero(with_route["route"].to_numpy() != first)
+        positions = with_route["position"].to_numpy()[conflicts]
+        reasons = [
+            f"route {value!r} differs from {route!r} given for this child on row {row}"
+            for value, route, row in zip(
+                self.values_at(self.route_column, positions),
+                first[conflicts],
+                self.row_numbers[first_position[conflicts]].tolist(),
+                strict=True,
             )
-            self.add(position, self.route_column, value, reason, "conflicting_route")
+        ]
+        self.add_cell_problems(positions, self.route_column, reasons, "conflicting_route")
 
     def report_long_out_of_order(self, records: pd.DataFrame, date_column: int) -> None:
         if records.empty:
@@ -691,23 +756,28 @@ def _single_column(
     return found[0] if found else None
 
 
-def _out_of_order(dates: np.ndarray) -> list[tuple[int, int, int]]:
-    """(row, milestone, earlier milestone) where a date is before the latest earlier date."""
-    if dates.size == 0:
-        return []
+def _out_of_order(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where a date is before the latest date of an earlier milestone of the same row.
+
+    Returns three arrays: the row, the milestone (column of ``dates``) and the earlier
+    milestone holding that latest date.
+    """
     values = dates.astype("datetime64[ns]").astype(np.int64)
     missing = np.isnat(dates)
     latest = np.full(dates.shape[0], np.iinfo(np.int64).min)
     latest_at = np.full(dates.shape[0], -1)
-    found = []
+    rows, later, earlier = [], [], []
     for j in range(dates.shape[1]):
         present = ~missing[:, j]
-        before = present & (values[:, j] < latest)
-        found.extend((int(i), j, int(latest_at[i])) for i in np.flatnonzero(before))
+        before = np.flatnonzero(present & (values[:, j] < latest))
+        rows.append(before)
+        later.append(np.full(before.size, j))
+        earlier.append(latest_at[before])
         newer = present & (values[:, j] > latest)
         latest = np.where(newer, values[:, j], latest)
         latest_at = np.where(newer, j, latest_at)
-    return sorted(found)
+    empty = [np.array([], dtype=np.intp)]
+    return tuple(np.concatenate(parts + empty).astype(np.intp) for parts in (rows, later, earlier))
 
 
 def _none_for_missing(values: pd.Series) -> pd.Series:
@@ -764,7 +834,15 @@ def _date_reason(status: int, value: str, read_as: np.datetime64) -> str:
 
 
 def _uk(value: np.datetime64) -> str:
-    return pd.Timestamp(value).strftime("%d/%m/%Y")
+    return _uk_dates(np.array([value]))[0]
+
+
+def _uk_dates(values: np.ndarray) -> list[str]:
+    """dd/mm/yyyy texts for an array of datetime64 values, formatting each distinct day once."""
+    codes, days = pd.factorize(values.astype("datetime64[D]"))
+    iso = np.datetime_as_string(np.asarray(days, dtype="datetime64[D]"), unit="D").tolist()
+    texts = np.array([f"{text[8:10]}/{text[5:7]}/{text[:4]}" for text in iso], dtype=object)
+    return texts[codes].tolist()
 
 
 def _display(value: str) -> str:

@@ -79,6 +79,7 @@ def test_month_first_dates_are_refused_as_us_dates(text):
         ("29/02/2023", DATE_NOT_A_DAY),
         ("01/01/1985", DATE_TOO_EARLY),
         ("1989-12-31", DATE_TOO_EARLY),
+        ("05/03/0024", DATE_TOO_EARLY),  # a four-digit year is never read as 20yy
         ("2024", DATE_SERIAL_RANGE),
         ("20240305", DATE_SERIAL_RANGE),
         ("01/07/2025", DATE_FUTURE),
