@@ -119,10 +119,14 @@ def measures_with_latest(
     the number of measures. `signal` keeps those whose latest phase shows "improvement",
     "concern" or "none"; `measures` narrows to a queryset chosen by the caller."""
     queryset = measures if measures is not None else measures_for(organisation, kind=kind, aim=aim)
-    queryset = queryset.filter(organisation=organisation).prefetch_related(
-        Prefetch("points", queryset=DataPoint.objects.order_by("period")),
-        Prefetch("phases", queryset=Phase.objects.order_by("start")),
-        Prefetch("annotations", queryset=Annotation.objects.order_by("date")),
+    queryset = (
+        queryset.filter(organisation=organisation)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch("points", queryset=DataPoint.objects.order_by("period")),
+            Prefetch("phases", queryset=Phase.objects.order_by("start")),
+            Prefetch("annotations", queryset=Annotation.objects.order_by("date")),
+        )
     )
     summaries = []
     for measure in queryset:

@@ -1,0 +1,171 @@
+"""Writes to measures and their data. Keyword-only, typed, one transaction each."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from measures.data_entry import EntryRow
+from measures.models import Annotation, DataPoint, Measure, Phase
+from pace_hub.models import Organisation
+
+MEASURE_FIELDS = (
+    "title",
+    "kind",
+    "description",
+    "numerator",
+    "denominator",
+    "inclusions",
+    "exclusions",
+    "unit",
+    "better",
+    "chart",
+    "rule_profile",
+    "period",
+    "target",
+    "baseline_points",
+)
+
+
+def _require_manual(measure: Measure) -> None:
+    if measure.source == Measure.Source.DERIVED:
+        raise ValidationError("This measure is derived from milestone data: its data points cannot be edited here.")
+
+
+@transaction.atomic
+def measure_create(*, organisation: Organisation, **fields: object) -> Measure:
+    unknown = set(fields) - set(MEASURE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown measure fields: {sorted(unknown)}")
+    measure = Measure(organisation=organisation, source=Measure.Source.MANUAL, **fields)
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_update(*, measure: Measure, **fields: object) -> Measure:
+    unknown = set(fields) - set(MEASURE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown measure fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@dataclass(frozen=True)
+class SaveCounts:
+    created: int
+    updated: int
+
+    def __str__(self) -> str:
+        parts = []
+        if self.created:
+            parts.append(f"{self.created} new point{'s' if self.created != 1 else ''}")
+        if self.updated:
+            parts.append(f"{self.updated} updated")
+        return " and ".join(parts) or "nothing changed"
+
+
+@transaction.atomic
+def datapoints_save(*, measure: Measure, rows: list[EntryRow]) -> SaveCounts:
+    """Add or update one point per period. A row's note replaces the stored note only when the
+    row has a note column (EntryRow.note is not None)."""
+    _require_manual(measure)
+    existing = {point.period: point for point in measure.points.select_for_update()}
+    new, changed = [], []
+    now = timezone.now()
+    for row in rows:
+        point = existing.get(row.period)
+        if point is None:
+            point = DataPoint(organisation=measure.organisation, measure=measure, period=row.period)
+            new.append(point)
+        else:
+            point.updated_at = now
+            changed.append(point)
+        point.value, point.numerator, point.denominator = row.value, row.numerator, row.denominator
+        if row.note is not None:
+            point.note = row.note
+    if new:
+        bulk_create_with_history(new, DataPoint, batch_size=500)
+    if changed:
+        bulk_update_with_history(
+            changed, DataPoint, ["value", "numerator", "denominator", "note", "updated_at"], batch_size=500
+        )
+    return SaveCounts(created=len(new), updated=len(changed))
+
+
+@transaction.atomic
+def datapoint_save(
+    *,
+    measure: Measure,
+    period: datetime.date,
+    value: float | None,
+    numerator: float | None = None,
+    denominator: float | None = None,
+    note: str = "",
+    astronomical: bool = False,
+) -> DataPoint:
+    """One point from the data-entry grid: created or updated in place."""
+    _require_manual(measure)
+    point, _ = DataPoint.objects.select_for_update().get_or_create(
+        measure=measure, period=period, defaults={"organisation": measure.organisation}
+    )
+    point.value, point.numerator, point.denominator = value, numerator, denominator
+    point.note, point.astronomical = note, astronomical
+    point.full_clean()
+    point.save()
+    return point
+
+
+@transaction.atomic
+def datapoint_delete(*, measure: Measure, period: datetime.date) -> bool:
+    _require_manual(measure)
+    deleted, _ = DataPoint.objects.filter(measure=measure, period=period).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def annotation_create(*, measure: Measure, date: datetime.date, text: str, link: str = "") -> Annotation:
+    annotation = Annotation(organisation=measure.organisation, measure=measure, date=date, text=text, link=link)
+    annotation.full_clean()
+    annotation.save()
+    return annotation
+
+
+@transaction.atomic
+def annotation_delete(*, annotation: Annotation) -> None:
+    annotation.delete()
+
+
+@transaction.atomic
+def phase_create(*, measure: Measure, start: datetime.date, reason: str, baseline_points: int | None = None) -> Phase:
+    """Start a new phase: the centre line and limits are recomputed from `start` on.
+
+    Only a person does this, with a reason; the app suggests it after a sustained shift but
+    never rebases by itself.
+    """
+    if Phase.objects.filter(measure=measure, start=start).exists():
+        raise ValidationError(f"A phase already starts on {start:%d %B %Y}.")
+    phase = Phase(
+        organisation=measure.organisation,
+        measure=measure,
+        start=start,
+        reason=reason,
+        baseline_points=baseline_points,
+    )
+    phase.full_clean()
+    phase.save()
+    return phase
+
+
+@transaction.atomic
+def phase_delete(*, phase: Phase) -> None:
+    phase.delete()
