@@ -33,7 +33,10 @@ EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx"}
 # Signatures of files people rename to .csv or .xlsx by mistake, so the refusal can say what
 # the file really is.
 _SIGNATURES = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel 97-2003 (.xls) or other Office file"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Excel 97-2003 (.xls) file or a password-protected workbook",
+    ),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -66,7 +69,11 @@ class Sheet:
 
 
 def load_bytes(data: bytes | BinaryIO | str | Path, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
-    """Return the upload's content, refusing it once it is known to exceed ``max_bytes``."""
+    """Return the upload's content, refusing it once it is known to exceed ``max_bytes``.
+
+    ``data`` is the content, a path, or a binary file object (such as Django's UploadedFile),
+    which is read from its start so that the same object can be validated and then annotated.
+    """
     if isinstance(data, (bytes, bytearray, memoryview)):
         content = bytes(data)
     elif isinstance(data, (str, Path)):
@@ -75,6 +82,8 @@ def load_bytes(data: bytes | BinaryIO | str | Path, max_bytes: int = MAX_UPLOAD_
             raise FileRefused(_too_big_message(max_bytes))
         content = path.read_bytes()
     else:
+        if data.seekable():
+            data.seek(0)
         # Read one byte more than allowed: enough to know it is too big without reading it all.
         content = data.read(max_bytes + 1)
     if len(content) > max_bytes:

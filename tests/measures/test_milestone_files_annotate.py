@@ -169,3 +169,10 @@ def test_blank_lines_in_a_csv_keep_the_annotation_on_the_right_row():
             "looked_after: 'tbc' is not a date that can be read; use dd/mm/yyyy or yyyy-mm-dd",
         ],
     ]
+
+
+def test_the_same_file_object_can_be_validated_then_annotated():
+    upload = io.BytesIO(csv_bytes([["child_ref", "looked_after"], ["C-1", "tbc"]]))
+    result = validate_milestone_file(upload, "u.csv", DEFAULT_MILESTONES, DEFAULT_ROUTES, TODAY)
+    workbook = load_workbook(io.BytesIO(annotated_workbook(upload, "u.csv", result.problems)))
+    assert workbook.active["C2"].value.startswith("looked_after: 'tbc'")
