@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -45,19 +46,24 @@ def _progress(milestone_import: MilestoneImport, progress: int, message: str, **
 # Upload ------------------------------------------------------------------------------------
 
 
-def milestone_import_create(*, organisation: Organisation, user, upload: UploadedFile) -> MilestoneImport:
+def milestone_import_record(*, organisation: Organisation, user, upload: File) -> MilestoneImport:
+    """Store an upload as a new import row, not yet checked."""
+    pathway_ensure_defaults(organisation)
+    return MilestoneImport.objects.create(
+        organisation=organisation,
+        uploaded_by=user,
+        file=upload,
+        original_name=Path(upload.name).name[:255],
+        progress_message="Waiting for the worker to check the file",
+    )
+
+
+def milestone_import_create(*, organisation: Organisation, user, upload: File) -> MilestoneImport:
     """Store an upload and ask the worker to check it."""
     from measures.tasks import milestone_import_validate_task
 
-    pathway_ensure_defaults(organisation)
     with transaction.atomic():
-        milestone_import = MilestoneImport.objects.create(
-            organisation=organisation,
-            uploaded_by=user,
-            file=upload,
-            original_name=upload.name[:255],
-            progress_message="Waiting for the worker to check the file",
-        )
+        milestone_import = milestone_import_record(organisation=organisation, user=user, upload=upload)
         transaction.on_commit(lambda: milestone_import_validate_task.delay(milestone_import.pk))
     return milestone_import
 
@@ -226,10 +232,8 @@ def plan_changes(organisation: Organisation, parsed: ParsedMilestoneFile) -> Pla
 # Commit -----------------------------------------------------------------------------------
 
 
-def milestone_import_request_commit(*, milestone_import: MilestoneImport) -> None:
-    """Hand a checked import without errors to the worker (once, even on a double click)."""
-    from measures.tasks import milestone_import_commit_task
-
+def milestone_import_claim_commit(*, milestone_import: MilestoneImport) -> None:
+    """Mark a checked import without errors as being saved (once, even on a double click)."""
     if milestone_import.status == Status.INVALID:
         raise ValidationError("This file has errors. Fix them and upload it again before saving.")
     claimed = MilestoneImport.objects.filter(pk=milestone_import.pk, status=Status.VALIDATED).update(
@@ -237,6 +241,13 @@ def milestone_import_request_commit(*, milestone_import: MilestoneImport) -> Non
     )
     if not claimed:
         raise ValidationError(f"This import cannot be saved: it is {milestone_import.get_status_display().lower()}.")
+
+
+def milestone_import_request_commit(*, milestone_import: MilestoneImport) -> None:
+    """Hand a checked import without errors to the worker."""
+    from measures.tasks import milestone_import_commit_task
+
+    milestone_import_claim_commit(milestone_import=milestone_import)
     transaction.on_commit(lambda: milestone_import_commit_task.delay(milestone_import.pk))
 
 
