@@ -206,7 +206,7 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
     submissions = (
         IdeaSubmission.objects.for_organisation(request.org)
         .filter(submitted_by=request.membership)
-        .select_related("change_idea")
+        .select_related("change_idea__organisation")
         .order_by("-created_at")
     )
     return render(request, "pdsa/ideas/my_submissions.html", {"submissions": submissions})
@@ -216,7 +216,7 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     submissions = list(
         IdeaSubmission.objects.for_organisation(request.org)
-        .select_related("submitted_by__user", "change_idea", "triaged_by__user")
+        .select_related("submitted_by__user", "change_idea__organisation", "triaged_by__user")
         .order_by("-created_at")
     )
     waiting = [s for s in submissions if s.status == IdeaSubmission.Status.NEW]
