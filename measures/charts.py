@@ -162,7 +162,12 @@ def chart_payload(
         "phases": [],
         "signals": [],
         "annotations": [
-            {"x": annotation.date.isoformat(), "text": annotation.text, "link": annotation.link}
+            {
+                "x": annotation.date.isoformat(),
+                "label": f"{annotation.date.day} {annotation.date:%B %Y}",
+                "text": annotation.text,
+                "link": annotation.link,
+            }
             for annotation in sorted(annotations, key=lambda annotation: annotation.date)
         ],
         "reading": [],

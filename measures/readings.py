@@ -118,7 +118,11 @@ def signal_sentence(signal: Signal, labels: list[str], centre_name: str, last_in
         side = "above the upper" if signal.direction == "high" else "below the lower"
         return f"{labels[signal.start]} is {side} control limit: a special cause — {outcome}."
     side = "upper" if signal.direction == "high" else "lower"
-    return f"{count} of 3 points close to the {side} limit {span}: a special cause — {outcome}."
+    if count == 2:
+        return f"2 of 3 points in a row close to the {side} limit {span}: a special cause — {outcome}."
+    return (
+        f"{count} points close to the {side} limit {span}, at least 2 in every 3 in a row: a special cause — {outcome}."
+    )
 
 
 def chart_reading(

@@ -125,8 +125,13 @@
     var compact = element.hasAttribute("data-compact");
     var xs = payload.points.map(function (point) { return point.x; });
     var ys = payload.points.map(function (point) { return point.y; });
-    var traces = [lineTrace(xs, ys, "Values", COLOURS.line, "solid", "linear", false)];
-    traces[0].line.width = compact ? 1.5 : 1;
+    // The line joining the points breaks between phases: each phase is its own segment.
+    var traces = payload.phases.map(function (phase) {
+      var trace = lineTrace(xs.slice(phase.offset, phase.stop), ys.slice(phase.offset, phase.stop), "Values", COLOURS.line, "solid", "linear", false);
+      trace.line.width = compact ? 1.5 : 1;
+      trace.connectgaps = true;
+      return trace;
+    });
     traces = traces.concat(phaseTraces(payload, xs));
     if (!compact && payload.target !== null) {
       traces.push(lineTrace([xs[0], xs[xs.length - 1]], [payload.target, payload.target], "Target", COLOURS.target, "longdash", "linear", true));

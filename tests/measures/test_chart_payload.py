@@ -120,7 +120,9 @@ def test_annotations_provisional_points_and_table_rows(org) -> None:
     payload = chart_payload(measure, points, [note])
     rows = table_rows(payload)
 
-    assert payload["annotations"] == [{"x": "2024-02-10", "text": note.text, "link": "/x/"}]
+    assert payload["annotations"] == [
+        {"x": "2024-02-10", "label": "10 February 2024", "text": note.text, "link": "/x/"}
+    ]
     assert payload["points"][2]["provisional"] is True
     assert rows[1]["note"] == "Staff shortage" and rows[1]["centre"] == 6.0
 
