@@ -33,7 +33,7 @@ def measures_for_idea(idea: ChangeIdea) -> list[Measure]:
 def wanted_annotations(idea: ChangeIdea) -> dict[str, tuple[date, str, str]]:
     """source_key → (date, text, link) for everything the idea should show on its charts."""
     wanted: dict[str, tuple[date, str, str]] = {}
-    for cycle in idea.cycles.all():
+    for cycle in idea.cycles.select_related("organisation"):
         link = cycle.get_absolute_url()
         where = f" in {cycle.setting}" if cycle.setting else ""
         if cycle.start_date:

@@ -15,7 +15,7 @@ def idea_testing_context(idea: ChangeIdea, membership: Membership | None) -> dic
     cycles = list(
         PDSACycle.objects.filter(change_idea=idea)
         .annotate(prediction_count=Count("predictions", distinct=True))
-        .select_related("lead__user")
+        .select_related("lead__user", "organisation")
         .order_by("number")
     )
     feedback = list(Feedback.objects.filter(change_idea=idea).select_related("cycle").order_by("-received_on", "-pk"))

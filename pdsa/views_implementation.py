@@ -195,13 +195,20 @@ def package_page(request: HttpRequest, implementation) -> HttpResponse:
     return render(request, "pdsa/implementation/package_page.html", _package_context(implementation))
 
 
-def _local_files_only(url: str, timeout: int = 10, ssl_context=None) -> dict:
+def _media_only_fetcher():
+    """A WeasyPrint fetcher that reads uploaded files and nothing else (no network)."""
     from django.conf import settings
-    from weasyprint import default_url_fetcher
+    from weasyprint.urls import URLFetcher
 
-    if not url.startswith(Path(settings.MEDIA_ROOT).resolve().as_uri()):
-        raise ValueError(f"Not fetched while making a PDF: {url}")
-    return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+    media = Path(settings.MEDIA_ROOT).resolve().as_uri()
+
+    class MediaOnly(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):
+            if not url.startswith(media + "/"):
+                raise ValueError(f"Not fetched while making a PDF: {url}")
+            return super().fetch(url, headers)
+
+    return MediaOnly(allowed_protocols={"file"})
 
 
 @org_view()
@@ -216,12 +223,12 @@ def package_pdf(request: HttpRequest, implementation) -> HttpResponse:
             "org": request.org,
             "for_pdf": True,
             # WeasyPrint reads the image straight from storage; nothing is fetched over the network.
-            "flowchart_uri": Path(implementation.flowchart.path).as_uri() if implementation.flowchart else "",
+            "flowchart_uri": Path(implementation.flowchart.path).resolve().as_uri() if implementation.flowchart else "",
         },
         request=request,
     )
     # Small documents render in well under a second, so this runs in the request.
-    pdf = HTML(string=html, url_fetcher=_local_files_only).write_pdf()
+    pdf = HTML(string=html, url_fetcher=_media_only_fetcher()).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="change-package-{implementation.code}.pdf"'
     return response

@@ -76,7 +76,9 @@ def _cycle_page(request: HttpRequest, cycle: PDSACycle, status: int = 200, **bou
         "predictions": predictions,
         "feedback": list(cycle.feedback.select_related("responded_by")),
         "editable": editable,
-        "ramp": list(cycle.change_idea.cycles.only("code", "number", "status", "setting", "organisation_id")),
+        "ramp": list(
+            cycle.change_idea.cycles.select_related("organisation").only("code", "number", "organisation__slug")
+        ),
     }
     if editable:
         context |= {
