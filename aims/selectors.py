@@ -47,7 +47,11 @@ def is_review_overdue(aim: Aim, today: datetime.date | None = None) -> bool:
 def aims_due_for_review(organisation: Organisation, *, today: datetime.date | None = None) -> list[Aim]:
     """Draft and active aims whose last review (or creation) is older than their interval. One query."""
     today = today or timezone.localdate()
-    aims = Aim.objects.for_organisation(organisation).filter(status__in=OPEN_STATUSES).select_related("lead__user")
+    aims = (
+        Aim.objects.for_organisation(organisation)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("organisation", "lead__user")
+    )
     return sorted((aim for aim in aims if is_review_overdue(aim, today)), key=review_due_on)
 
 

@@ -4,7 +4,9 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from governance.home import leads_home
 from pace_hub.models import Agency, Membership, Team
+from pace_hub.roles import Permission
 from pace_hub.tenancy import org_view
 
 
@@ -29,5 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "pace_lead": leads.get(org.pace_lead_id),
             "data_lead": leads.get(org.data_lead_id),
+            "work": leads_home(org, request.membership),
+            "can_edit": request.membership.can(Permission.EDIT),
         },
     )
