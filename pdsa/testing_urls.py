@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from pdsa import views_implementation, views_testing
+from pdsa import views_implementation, views_library, views_testing
 
 urlpatterns = [
     path("ideas/<uuid:idea>/cycles/", views_testing.idea_testing, name="idea_testing"),
@@ -68,4 +68,12 @@ urlpatterns += [
         views_implementation.implementation_go_live,
         name="implementation_go_live",
     ),
+]
+
+urlpatterns += [
+    path("library/", views_library.library, name="library"),
+    path("library/copy/", views_library.library_copy, name="library_copy"),
+    path("library/withdraw/", views_library.library_withdraw, name="library_withdraw"),
+    path("implementations/<uuid:implementation>/publish/", views_library.publish_package, name="publish_package"),
+    path("cycles/<uuid:cycle>/publish/", views_library.publish_cycle, name="publish_cycle"),
 ]

@@ -76,6 +76,7 @@ def _cycle_page(request: HttpRequest, cycle: PDSACycle, status: int = 200, **bou
         "predictions": predictions,
         "feedback": list(cycle.feedback.select_related("responded_by")),
         "editable": editable,
+        "can_lead": request.membership.can(Permission.LEAD),
         "ramp": list(
             cycle.change_idea.cycles.select_related("organisation").only("code", "number", "organisation__slug")
         ),

@@ -1,0 +1,140 @@
+"""Sharing across Scotland: published snapshots every organisation can read, and copying one in."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from pace_hub.roles import Role
+from pdsa.models import ChangeIdea, PublishedItem
+from pdsa.services_library import copy_to_organisation, publish, withdraw
+from tests.pdsa.factories import (
+    ChangeIdeaFactory,
+    FeedbackFactory,
+    ImplementationFactory,
+    PDSACycleFactory,
+    PredictionFactory,
+    PublishedItemFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _package(org, **extra):
+    idea = ChangeIdeaFactory(organisation=org, title="Legal advice at the first review", description="Book it early")
+    cycle = PDSACycleFactory(
+        change_idea=idea, number=1, setting="North", scale_cases=2, learning="Saved three weeks", decision="adopt"
+    )
+    FeedbackFactory(organisation=org, change_idea=idea, cycle=cycle, text="Child said Jamie felt scared")
+    return ImplementationFactory(
+        change_idea=idea, guidance_what="Book legal advice at the review.", guidance_why="Saves weeks.", **extra
+    )
+
+
+def test_publishing_a_change_package_makes_a_snapshot_without_feedback(cast) -> None:
+    implementation = _package(cast.org, contacts="PACE Lead")
+    item = publish(kind="change_package", source=implementation, membership=cast.members[Role.LEAD])
+    assert item.organisation_name == "Aberdeen City" and item.title == "Legal advice at the first review"
+    assert "Book legal advice at the review." in item.body and "Cycle 1: North, 2 cases — Adopt" in item.body
+    assert "Saved three weeks" in item.body and "Jamie" not in item.body
+    assert item.source_code == implementation.code and item.source_idea_code == implementation.change_idea.code
+    # Later edits and deletions in the origin do not leak into the snapshot.
+    implementation.guidance_what = "Changed"
+    implementation.save()
+    implementation.change_idea.delete()
+    item.refresh_from_db()
+    assert "Book legal advice at the review." in item.body
+
+
+def test_republishing_replaces_the_snapshot(cast) -> None:
+    implementation = _package(cast.org)
+    first = publish(kind="change_package", source=implementation, membership=cast.members[Role.LEAD])
+    implementation.guidance_what = "Version two"
+    implementation.save()
+    second = publish(kind="change_package", source=implementation, membership=cast.members[Role.LEAD])
+    assert first.pk == second.pk and "Version two" in second.body and PublishedItem.objects.count() == 1
+
+
+def test_publishing_needs_content_and_ownership(cast) -> None:
+    empty = ImplementationFactory(change_idea=ChangeIdeaFactory(organisation=cast.org))
+    with pytest.raises(ValidationError, match="guidance"):
+        publish(kind="change_package", source=empty, membership=cast.members[Role.LEAD])
+    unstudied = PDSACycleFactory(change_idea=ChangeIdeaFactory(organisation=cast.org))
+    with pytest.raises(ValidationError, match="what you learned"):
+        publish(kind="cycle_summary", source=unstudied, membership=cast.members[Role.LEAD])
+    with pytest.raises(PermissionDenied):
+        publish(kind="change_package", source=_package(cast.org), membership=cast.outsider)
+
+
+def test_cycle_summary_has_predictions_and_results(cast) -> None:
+    cycle = PDSACycleFactory(change_idea=ChangeIdeaFactory(organisation=cast.org), learning="Quicker", decision="adapt")
+    PredictionFactory(cycle=cycle, question="Booked in 2 weeks?", prediction="Yes", result="9 days")
+    cycle.what_happened = "Case C-1234 went to panel"
+    cycle.save()
+    item = publish(kind="cycle_summary", source=cycle, membership=cast.members[Role.LEAD])
+    assert "Q: Booked in 2 weeks?\nPredicted: Yes\nResult: 9 days" in item.body
+    assert "C-1234" not in item.body and item.summary == "Quicker"
+
+
+def test_copy_into_own_organisation(cast) -> None:
+    item = PublishedItemFactory(organisation=cast.other_org, title="Kinship assessments in parallel")
+    idea = copy_to_organisation(item=item, organisation=cast.org, membership=cast.members[Role.MEMBER])
+    assert idea.organisation == cast.org and idea.source == ChangeIdea.Source.OTHER_AUTHORITY
+    assert idea.title == "Kinship assessments in parallel" and "Renfrewshire" in idea.source_detail
+    own = PublishedItemFactory(organisation=cast.org)
+    with pytest.raises(ValidationError):
+        copy_to_organisation(item=own, organisation=cast.org, membership=cast.members[Role.MEMBER])
+
+
+def test_only_the_publisher_withdraws(cast) -> None:
+    item = PublishedItemFactory(organisation=cast.other_org)
+    with pytest.raises(PermissionDenied):
+        withdraw(item=item, membership=cast.members[Role.LEAD])
+    withdraw(item=item, membership=cast.outsider)
+    assert not PublishedItem.objects.exists()
+
+
+def test_library_lists_every_organisation_and_searches(cast, django_assert_num_queries) -> None:
+    PublishedItemFactory(organisation=cast.other_org, title="Kinship assessments in parallel", summary="s")
+    PublishedItemFactory(organisation=cast.org, title="Legal advice early", summary="s", kind="cycle_summary")
+    client = cast.client(Role.VIEWER)
+    url = f"/o/{cast.org.slug}/testing/library/"
+    page = client.get(url).content.decode()
+    assert "Kinship assessments in parallel" in page and "Legal advice early" in page
+    assert "Copy into" not in page  # viewers change nothing
+    found = client.get(url + "?q=kinship").content.decode()
+    assert "Kinship assessments" in found and "Legal advice early" not in found
+    assert "Legal advice early" in client.get(url + "?kind=cycle_summary").content.decode()
+    member_page = cast.client(Role.MEMBER).get(url).content.decode()
+    assert "Copy into Aberdeen City" in member_page
+    client.get(url)
+    with django_assert_num_queries(6):
+        client.get(url)
+    for n in range(10):
+        PublishedItemFactory(organisation=cast.other_org, title=f"More {n}")
+    with django_assert_num_queries(6):
+        client.get(url)
+
+
+def test_copy_view_and_viewer_refusal(cast) -> None:
+    item = PublishedItemFactory(organisation=cast.other_org, title="Parallel planning")
+    url = f"/o/{cast.org.slug}/testing/library/copy/"
+    assert cast.client(Role.VIEWER).post(url, {"item": item.code}).status_code == 403
+    assert cast.client(Role.MEMBER).post(url, {"item": "not-a-code"}).status_code == 404
+    response = cast.client(Role.MEMBER).post(url, {"item": item.code})
+    idea = ChangeIdea.objects.get(organisation=cast.org)
+    assert response.status_code == 302 and str(idea.code) in response["Location"]
+
+
+def test_publish_pages_preview_then_publish(cast) -> None:
+    implementation = _package(cast.org)
+    url = f"/o/{cast.org.slug}/testing/implementations/{implementation.code}/publish/"
+    assert cast.client(Role.MEMBER).get(url).status_code == 403
+    lead = cast.client(Role.LEAD)
+    preview = lead.get(url).content.decode()
+    assert "Book legal advice at the review." in preview and not PublishedItem.objects.exists()
+    assert lead.post(url).status_code == 302
+    assert PublishedItem.objects.get().kind == "change_package"
+    withdraw_url = f"/o/{cast.org.slug}/testing/library/withdraw/"
+    foreign = PublishedItemFactory(organisation=cast.other_org)
+    assert lead.post(withdraw_url, {"item": foreign.code}).status_code == 404
+    assert lead.post(withdraw_url, {"item": PublishedItem.objects.get(organisation=cast.org).code}).status_code == 302
+    assert list(PublishedItem.objects.all()) == [foreign]
