@@ -243,11 +243,14 @@ def measure_point_save(request: HttpRequest, measure: object) -> HttpResponse:
             return redirect("measure_data", request.org.slug, measure.code)
         messages.error(request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
         return redirect("measure_data", request.org.slug, measure.code)
+    # A row with errors keeps its shape: an existing period stays a label, a new one an input.
+    period = form.cleaned_data.get("period") if hasattr(form, "cleaned_data") else None
+    point = saved or (measure.points.filter(period=period).first() if period else None)
     row = {
         "index": index,
-        "point": saved,
-        "period_text": saved.period.isoformat() if saved else request.POST.get("period", ""),
-        "label": period_label(saved.period, measure.period) if saved else "",
+        "point": point,
+        "period_text": point.period.isoformat() if point else request.POST.get("period", ""),
+        "label": period_label(point.period, measure.period) if point else "",
         "values": {key: request.POST.get(key, "") for key in ("value", "numerator", "denominator", "note")}
         | {"astronomical": bool(request.POST.get("astronomical"))},
         "errors": form.errors,
