@@ -9,8 +9,9 @@ from django.utils import timezone
 from aims.diagram import DiagramNode, draw_driver_diagram
 from aims.models import Aim, AimVersion, Driver
 from aims.progress import ProgressSuggestion, progress_fraction, suggest_progress_score
-from measures.analysis import run_chart
-from measures.models import DataPoint, Measure
+from measures.charts import point_value
+from measures.models import Measure
+from measures.selectors import MeasureChart, MeasureSummary, measure_chart_data, measures_with_latest
 from pace_hub.models import Organisation
 
 OPEN_STATUSES = (Aim.Status.DRAFT, Aim.Status.ACTIVE)
@@ -55,17 +56,6 @@ def aims_due_for_review(organisation: Organisation, *, today: datetime.date | No
     return sorted((aim for aim in aims if is_review_overdue(aim, today)), key=review_due_on)
 
 
-def point_value(point: DataPoint, unit: str) -> float | None:
-    """A data point's value; for proportions stored as numerator/denominator, a percentage when
-    the unit is "%"."""
-    if point.value is not None:
-        return point.value
-    if point.numerator is not None and point.denominator:
-        share = point.numerator / point.denominator
-        return share * 100 if unit.strip() == "%" else share
-    return None
-
-
 @dataclass
 class OutcomeProgress:
     latest: float | None
@@ -82,23 +72,27 @@ class OutcomeProgress:
         return round(max(0.0, min(1.0, self.fraction)) * 100)
 
 
-def outcome_progress(aim: Aim) -> OutcomeProgress:
+def improvement_in_latest_phase(payload: dict) -> bool:
+    """Whether the chart shows a signal in the better direction in its latest phase."""
+    latest = len(payload["phases"]) - 1
+    return any(signal["improvement"] is True for signal in payload["signals"] if signal["phase"] == latest)
+
+
+def outcome_progress(aim: Aim, chart: MeasureChart | None) -> OutcomeProgress:
+    """The outcome measure's latest value against the aim's baseline and target, and whether its
+    chart (the same one the page shows) signals improvement."""
     measure = aim.outcome_measure
-    if measure is None:
+    if measure is None or chart is None:
         return OutcomeProgress(None, None, None, False)
-    points = list(DataPoint.objects.filter(measure=measure).order_by("period"))
-    values = [point_value(point, measure.unit or aim.unit) for point in points]
+    points = list(measure.points.all())
+    values = [point_value(point) for point in points]
     present = [(point, value) for point, value in zip(points, values, strict=True) if value is not None]
     latest_point, latest = present[-1] if present else (None, None)
-    signal = False
-    if len(present) >= 2 and measure.better != Measure.Better.NEUTRAL:
-        result = run_chart(values, baseline=measure.baseline_points or None, better=measure.better)
-        signal = any(s.improvement for s in result.signals)
     return OutcomeProgress(
         latest=latest,
         latest_period=latest_point.period if latest_point else None,
         fraction=progress_fraction(latest=latest, baseline=aim.baseline_value, target=aim.target_value),
-        improvement_signal=signal,
+        improvement_signal=improvement_in_latest_phase(chart.payload),
         values=values,
     )
 
@@ -126,7 +120,8 @@ class AimPage:
     aim: Aim
     drivers: list[Driver]
     ideas: list
-    process_measures: list[Measure]
+    outcome_chart: MeasureChart | None
+    process_measures: list[MeasureSummary]
     versions: list[AimVersion]
     progress: OutcomeProgress
     suggestion: ProgressSuggestion
@@ -139,7 +134,8 @@ def aim_page(aim: Aim) -> AimPage:
     ideas = list(
         aim.change_ideas.select_related("lead__user").annotate(cycle_count=Count("cycles")).order_by("status", "title")
     )
-    progress = outcome_progress(aim)
+    outcome_chart = measure_chart_data(aim.outcome_measure, dom_id="outcome-chart") if aim.outcome_measure else None
+    progress = outcome_progress(aim, outcome_chart)
     better = aim.outcome_measure.better if aim.outcome_measure else "up"
     if better == Measure.Better.NEUTRAL:
         better = "up" if (aim.target_value or 0) >= (aim.baseline_value or 0) else "down"
@@ -158,7 +154,8 @@ def aim_page(aim: Aim) -> AimPage:
         aim=aim,
         drivers=drivers,
         ideas=ideas,
-        process_measures=list(aim.measures.order_by("kind", "title")),
+        outcome_chart=outcome_chart,
+        process_measures=measures_with_latest(aim.organisation, measures=aim.measures.order_by("kind", "title")),
         versions=list(aim.versions.select_related("changed_by").order_by("-version")),
         progress=progress,
         suggestion=suggestion,

@@ -136,6 +136,12 @@ def test_aim_page_shows_progress_suggestion_diagram_and_ideas(cast) -> None:
     idea = ChangeIdeaFactory(organisation=cast.org, title="Book legal advice at the 6-week review", status="testing")
     idea.aims.add(aim)
     idea.drivers.add(secondary)
+    balancing = AimMeasureFactory(organisation=cast.org, kind="balancing", title="Placement moves", unit="moves")
+    for month, value in enumerate([4, 5, 3], start=1):
+        DataPoint.objects.create(
+            organisation=cast.org, measure=balancing, period=datetime.date(2025, month, 1), value=value
+        )
+    aim.measures.add(balancing)
     response = cast.client(Role.VIEWER).get(aim.get_absolute_url())
     content = response.content.decode()
     assert response.status_code == 200
@@ -146,6 +152,10 @@ def test_aim_page_shows_progress_suggestion_diagram_and_ideas(cast) -> None:
     )
     assert "The driver diagram as a list" in content
     assert "Suggested: 2.0" in content  # an idea, no PDSA cycles yet
+    # The measures app's chart card, and the trend of 7 rising points read as an improvement signal.
+    assert 'id="outcome-chart"' in content and "What the chart shows" in content
+    assert "The chart shows an improvement signal." in content
+    assert "Balancing measure · latest 3" in content and "mdc-badge" in content
     assert "Mark reviewed today" not in content and "Confirm" not in content  # read-only for viewers
 
 
