@@ -137,16 +137,19 @@ def _time_validation(path: Path, repeats: int) -> tuple[float, int, int]:
 
 
 # Run in a fresh process so that its peak resident memory is the validation's alone (tracemalloc
-# does not see memory allocated by calamine's Rust code).
+# does not see memory allocated by calamine's Rust code). VmHWM is reset by exec, unlike
+# ru_maxrss, which a child inherits from the process that forked it.
 _PEAK_RSS_SCRIPT = """
-import resource, sys
+import re, sys
 from datetime import date
+from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from measures.milestone_files import DEFAULT_MILESTONES, DEFAULT_ROUTES, validate_milestone_file
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak():
+    return int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text())[1])
+before = peak()
 validate_milestone_file(sys.argv[2], sys.argv[2], DEFAULT_MILESTONES, DEFAULT_ROUTES, date.today())
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(before, after)
+print(before, peak())
 """
 
 
