@@ -254,6 +254,7 @@ def chart_payload(
         rule_profile=measure.rule_profile,
         assurance=assurance,
         target_text=format_number(measure.target, unit),
+        astronomical=[index for index, point in enumerate(points) if point.astronomical],
     )
     payload["suggestion"] = phase_suggestion(results, points, shown, measure.period)
     return payload

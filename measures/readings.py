@@ -8,6 +8,7 @@ period labels, and say in words what the chart shows ("7 points below the median
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from measures.analysis import PhaseResult, RunChartResult, Signal
@@ -133,12 +134,14 @@ def chart_reading(
     rule_profile: str = "ihi",
     assurance: str | None = None,
     target_text: str = "",
+    astronomical: Sequence[int] = (),
 ) -> list[str]:
     """Sentences describing the latest phase of a chart, most important first.
 
     `labels` holds one period label per position; `phases` are the engine's results from
-    `chart_by_phase`. Signals in earlier phases are history that a new phase already
-    acknowledged, so only the latest phase is read.
+    `chart_by_phase`; `astronomical` lists the positions people marked as astronomical.
+    Signals in earlier phases are history that a new phase already acknowledged, so only the
+    latest phase is read.
     """
     if not phases:
         return ["No data yet."]
@@ -174,6 +177,9 @@ def chart_reading(
         )
     if assurance and target_text:
         sentences.append(_assurance_sentence(assurance, target_text))
+    if astronomical:
+        marked = ", ".join(labels[index] for index in astronomical)
+        sentences.append(f"Marked as astronomical by a person (a judgement, not a rule): {marked}.")
     return sentences
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from measures import services
 from measures.charts import point_value
-from measures.data_entry import next_period, period_start
+from measures.data_entry import EntryError, next_period, parse_period, period_start
 from measures.forms import (
     AnnotationForm,
     MeasureFilterForm,
@@ -271,9 +271,12 @@ def measure_point_save(request: HttpRequest, measure: object) -> HttpResponse:
 @require_POST
 def measure_point_delete(request: HttpRequest, measure: object) -> HttpResponse:
     measure = _get_measure(request, measure, for_data=True)
-    form = PointForm({"period": request.POST.get("period", ""), "value": "0"}, measure=measure)
-    if form.is_valid() and services.datapoint_delete(measure=measure, period=form.cleaned_data["period"]):
-        messages.success(request, f"{period_label(form.cleaned_data['period'], measure.period)} removed.")
+    try:
+        period = parse_period(request.POST.get("period", ""), measure.period)
+    except EntryError:
+        period = None
+    if period and services.datapoint_delete(measure=measure, period=period):
+        messages.success(request, f"{period_label(period, measure.period)} removed.")
     else:
         messages.error(request, "There is no data point for that period.")
     return redirect("measure_data", request.org.slug, measure.code)

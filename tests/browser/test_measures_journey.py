@@ -92,6 +92,13 @@ def test_lead_measures_journey(page: Page, live_server, cast, sign_in, assert_ac
         page.get_by_role("button", name="Download chart as PNG").click()
     assert image_info.value.suggested_filename.endswith(".png")
 
+    # The list shows the measure with its sparkline and icons.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Measures & data").click()
+    row = page.get_by_role("row").filter(has_text="Days from panel to ADM decision")
+    expect(row.locator(".sparkline .main-svg").first).to_be_attached()
+    expect(row).to_contain_text("12 days")
+    assert_accessible()
+
     measure = Measure.objects.get(title="Days from panel to ADM decision")
     assert measure.points.count() == 24
     assert Annotation.objects.filter(measure=measure).count() == 1

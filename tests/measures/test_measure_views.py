@@ -292,7 +292,8 @@ def test_grid_row_without_htmx_redirects_back(cast) -> None:
 
 
 def test_point_delete(cast) -> None:
-    measure = _measure_with_data(cast.org)
+    measure = MeasureFactory(organisation=cast.org, chart=Measure.Chart.P)
+    monthly_points(measure, [(1, 2)] * len(SHIFTED))
     response = cast.client(Role.DATA).post(
         _url("measure_point_delete", cast.org, measure.code), {"period": "2024-01-01"}
     )

@@ -137,3 +137,11 @@ def test_point_signals_follow_precedence() -> None:
 @pytest.mark.parametrize("chart", ["run", "xmr"])
 def test_empty_chart(chart) -> None:
     assert chart_reading(chart=chart, phases=[], labels=[]) == ["No data yet."]
+
+
+def test_astronomical_points_are_named() -> None:
+    phases = chart_by_phase([5, 6, 50, 5], [], "run")
+
+    reading = chart_reading(chart="run", phases=phases, labels=LABELS[:4], astronomical=[2])
+
+    assert reading[-1] == "Marked as astronomical by a person (a judgement, not a rule): March 2025."
