@@ -143,6 +143,8 @@ class AimFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = Membership.objects.for_organisation(organisation).select_related("user")
         self.fields["aims_group"].queryset = Team.objects.for_organisation(organisation)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
 
 
 class TemplateChoiceForm(forms.Form):

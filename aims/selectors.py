@@ -105,6 +105,10 @@ def driver_tree(aim: Aim) -> list[Driver]:
         .order_by("order", "pk")
         .prefetch_related(Prefetch("change_ideas", to_attr="ideas"))
     )
+    for driver in drivers:
+        for idea in driver.ideas:
+            # Ideas are linked only within one organisation: spare a query per idea for its URL.
+            idea.organisation = aim.organisation
     primaries = [driver for driver in drivers if driver.parent_id is None]
     by_parent: dict[int, list[Driver]] = {}
     for driver in drivers:
@@ -132,7 +136,9 @@ class AimPage:
 def aim_page(aim: Aim) -> AimPage:
     drivers = driver_tree(aim)
     ideas = list(
-        aim.change_ideas.select_related("lead__user").annotate(cycle_count=Count("cycles")).order_by("status", "title")
+        aim.change_ideas.select_related("organisation", "lead__user")
+        .annotate(cycle_count=Count("cycles"))
+        .order_by("status", "title")
     )
     outcome_chart = measure_chart_data(aim.outcome_measure, dom_id="outcome-chart") if aim.outcome_measure else None
     progress = outcome_progress(aim, outcome_chart)

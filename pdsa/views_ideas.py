@@ -47,7 +47,7 @@ def _board_ideas(request: HttpRequest, aim: Aim | None, lead: Membership | None)
             Prefetch("aims", queryset=Aim.objects.only("id", "code", "title", "organisation_id")),
             Prefetch("drivers", queryset=Driver.objects.only("id", "text", "parent_id", "aim_id")),
         )
-        .annotate(cycle_count=Count("cycles"), submission_count=Count("submissions", distinct=True))
+        .annotate(cycle_count=Count("cycles", distinct=True))
         .order_by("title")
     )
     if aim is not None:

@@ -257,3 +257,25 @@ def test_viewers_change_nothing_and_outsiders_see_nothing(cast, name: str, metho
     aim.refresh_from_db()
     assert (aim.title, aim.progress_score, aim.last_reviewed, aim.drivers.count()) == ("Untouched", "", None, 0)
     assert Aim.objects.count() == 1
+
+
+def test_aim_page_queries_do_not_grow_with_the_diagram(cast, django_assert_num_queries) -> None:
+    aim = AimFactory(organisation=cast.org, outcome_measure=AimMeasureFactory(organisation=cast.org))
+    client = cast.client(Role.VIEWER)
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            primary = DriverFactory(aim=aim, organisation=cast.org)
+            secondary = DriverFactory(aim=aim, organisation=cast.org, parent=primary)
+            idea = ChangeIdeaFactory(organisation=cast.org, title=f"Idea {n}-{i}")
+            idea.aims.add(aim)
+            idea.drivers.add(secondary, primary)
+
+    grow(1)
+    client.get(aim.get_absolute_url())
+    with django_assert_num_queries(15) as first:
+        client.get(aim.get_absolute_url())
+    grow(4)
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = client.get(aim.get_absolute_url())
+    assert "Idea 4-3" in response.content.decode()

@@ -136,3 +136,21 @@ def test_idea_detail_has_the_testing_area(cast) -> None:
     assert response.status_code == 200
     assert "pdsa/includes/idea_testing.html" in [t.name for t in response.templates]
     assert cast.client("outsider").get(_url("change_idea_detail", cast, idea.code)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["change_idea_create", "change_idea_edit", "change_idea_status", "driver_ideas"])
+def test_viewers_cannot_change_ideas_and_outsiders_see_nothing(cast, name: str) -> None:
+    idea = ChangeIdeaFactory(organisation=cast.org, title="Untouched", status="proposed")
+    driver = DriverFactory(aim=AimFactory(organisation=cast.org), organisation=cast.org)
+    args = {"change_idea_create": [], "driver_ideas": [driver.code]}.get(name, [idea.code])
+    url = _url(name, cast, *args)
+    data = {"title": "Changed", "status": "testing", "source": "other", "ideas": [idea.pk]}
+    assert cast.client(Role.VIEWER).post(url, data).status_code == 403
+    assert cast.client("outsider").post(url, data).status_code == 404
+    idea.refresh_from_db()
+    assert (idea.title, idea.status, ChangeIdea.objects.count(), driver.change_ideas.count()) == (
+        "Untouched",
+        "proposed",
+        1,
+        0,
+    )

@@ -154,3 +154,24 @@ def test_inbox_lists_waiting_then_triaged_with_constant_queries(cast, django_ass
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(_url("inbox", cast))
     assert "Awaiting triage (4)" in response.content.decode()
+
+
+def test_my_submissions_shows_only_mine_with_constant_queries(cast, django_assert_num_queries) -> None:
+    me = cast.members[Role.MEMBER]
+    client = cast.client(Role.MEMBER)
+    IdeaSubmissionFactory(organisation=cast.org, submitted_by=cast.members[Role.DATA], what="Someone else's")
+    services_ideas.submission_accept(
+        submission=IdeaSubmissionFactory(organisation=cast.org, submitted_by=me), by=cast.members[Role.LEAD], title="A"
+    )
+    client.get(_url("my_submissions", cast))
+    with django_assert_num_queries(5) as first:
+        client.get(_url("my_submissions", cast))
+    for _ in range(4):
+        services_ideas.submission_accept(
+            submission=IdeaSubmissionFactory(organisation=cast.org, submitted_by=me),
+            by=cast.members[Role.LEAD],
+            title="More",
+        )
+    with django_assert_num_queries(len(first.captured_queries)):
+        content = client.get(_url("my_submissions", cast)).content.decode()
+    assert "Someone else" not in content and content.count("Accepted as a change idea") == 5
