@@ -1,0 +1,256 @@
+"""Testing and implementation in headless Chromium: a member plans a PDSA cycle with predictions,
+records what happened and feedback from a carer and a child, studies it against the predictions,
+decides to adapt and runs a second cycle in another locality; the lead takes the idea through the
+decision, approvals and a change package to implementation, and the cycles show on the aim's
+chart. A viewer reads it all and can change nothing."""
+
+import datetime
+import io
+import json
+import re
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from measures.models import Annotation, DataPoint
+from pace_hub.roles import Role
+from pdsa.models import ChangeIdea, Feedback, Implementation, PDSACycle, PublishedItem
+from tests.aims.factories import AimFactory, AimMeasureFactory
+from tests.pdsa.factories import ChangeIdeaFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _switch_user(page: Page, sign_in, email: str) -> None:
+    page.context.clear_cookies()
+    sign_in(email)
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 60), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _record_feedback(page: Page, voice: str, text: str, easier: str) -> None:
+    page.get_by_role("link", name="Record feedback").click()
+    expect(page.get_by_text("No names of children.")).to_be_visible()
+    page.get_by_label("Whose voice").select_option(voice)
+    page.get_by_label("Participation method").fill("Conversation after the review")
+    page.get_by_label("Date given").fill(timezone.localdate().isoformat())
+    page.locator("#div_id_easier").get_by_label(easier, exact=True).check()
+    page.get_by_label("What they said or what we observed").fill(text)
+    page.get_by_role("button", name="Save feedback").click()
+
+
+def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cast, sign_in, assert_accessible) -> None:
+    lead, member, viewer, admin = (cast.members[r] for r in (Role.LEAD, Role.MEMBER, Role.VIEWER, Role.ADMIN))
+    today = timezone.localdate()
+    measure = AimMeasureFactory(organisation=cast.org, title="% with legal advice within 4 weeks", better="up")
+    for months_ago, value in enumerate([40, 42, 38, 45, 44, 41, 50, 58, 62, 66][::-1]):
+        period = (today.replace(day=1) - datetime.timedelta(days=30 * months_ago)).replace(day=1)
+        DataPoint.objects.get_or_create(
+            organisation=cast.org, measure=measure, period=period, defaults={"value": value}
+        )
+    aim = AimFactory(organisation=cast.org, title="Legal advice sooner", outcome_measure=measure)
+    idea = ChangeIdeaFactory(
+        organisation=cast.org, title="Book legal advice at the first review", status=ChangeIdea.Status.PROPOSED
+    )
+    idea.aims.add(aim)
+    start_1, end_1 = today - datetime.timedelta(days=60), today - datetime.timedelta(days=40)
+    start_2 = today - datetime.timedelta(days=30)
+
+    # --- A member plans the first cycle with predictions -------------------------------------
+    sign_in(member.user.email)
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/ideas/{idea.code}/")
+    page.get_by_role("link", name="Plan a PDSA cycle").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Plan PDSA cycle 1: {idea.title}")
+    page.get_by_label("Objective of this cycle").fill("Will booking legal advice at the review shorten the wait?")
+    page.get_by_label("Question 1").fill("Will the meeting happen within 4 weeks?")
+    page.get_by_label("Prediction 1").fill("Yes, in about 3 weeks")
+    page.get_by_label("Question 2").fill("Will the carer know what happens next?")
+    page.get_by_label("Prediction 2").fill("Yes")
+    page.get_by_label("Setting or locality").fill("North locality")
+    page.get_by_label("Scale: number of cases").fill("1")
+    page.get_by_label("Scale: number of teams").fill("1")
+    page.get_by_label("Start date").fill(start_1.isoformat())
+    page.get_by_label("End date").fill(end_1.isoformat())
+    assert_accessible()
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.locator("#cycle-status")).to_have_text("Status: Doing")
+    cycle_1 = PDSACycle.objects.get(change_idea=idea, number=1)
+    assert cycle_1.predictions.count() == 2
+
+    # Do: what happened.
+    page.locator("#do").get_by_label("What happened").fill("Booked before the review ended; held after 19 days.")
+    page.locator("#do").get_by_label("Observations").fill("The solicitor joined by phone.")
+    page.get_by_role("button", name="Save Do").click()
+    expect(page.locator("#cycle-status")).to_have_text("Status: Studying")
+
+    # Feedback from a carer and a child, on this cycle.
+    _record_feedback(page, "carer", "I knew when the legal meeting would be before I left.", "Yes")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("PDSA cycle 1")
+    _record_feedback(page, "child", "I liked knowing what happens next.", "Partly")
+    assert set(cycle_1.feedback.values_list("voice", flat=True)) == {"carer", "child"}
+    expect(page.locator("#feedback")).to_contain_text("I liked knowing what happens next.")
+
+    # Study: each prediction beside its result.
+    page.get_by_label("Result for: Will the meeting happen within 4 weeks?").fill("Yes, 19 days")
+    page.get_by_label("Result for: Will the carer know what happens next?").fill("Yes, she said so")
+    page.get_by_label("What did we learn?").fill("It works for one case; the solicitor's diary is the constraint.")
+    page.get_by_role("button", name="Save Study").click()
+    expect(page.locator("#cycle-status")).to_have_text("Status: Deciding")
+    assert_accessible()
+
+    # Act: adapt, and plan the next cycle in another locality.
+    page.locator("#act").get_by_label("Adapt").check()
+    page.locator("#act").get_by_label("What next").fill("Reserve two solicitor slots a month; test in South.")
+    page.get_by_role("button", name="Save Act").click()
+    expect(page.locator("#cycle-status")).to_have_text("Status: Complete")
+    page.get_by_role("link", name="Plan the next cycle").click()
+    expect(page.get_by_label("Objective of this cycle")).to_have_value(
+        "Reserve two solicitor slots a month; test in South."
+    )
+    page.get_by_label("Question 1").fill("Within 4 weeks for all 3 cases?")
+    page.get_by_label("Prediction 1").fill("2 of 3")
+    page.get_by_label("Setting or locality").fill("South locality")
+    page.get_by_label("Scale: number of cases").fill("3")
+    page.get_by_label("Start date").fill(start_2.isoformat())
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"PDSA cycle 2: {idea.title}")
+    page.locator("#do").get_by_label("What happened").fill("All three held within 4 weeks.")
+    page.get_by_role("button", name="Save Do").click()
+    page.get_by_label("Result for: Within 4 weeks for all 3 cases?").fill("3 of 3")
+    page.get_by_label("What did we learn?").fill("Reserved slots work.")
+    page.get_by_role("button", name="Save Study").click()
+    page.locator("#act").get_by_label("Adopt").check()
+    page.get_by_role("button", name="Save Act").click()
+    idea.refresh_from_db()
+    assert idea.status == ChangeIdea.Status.READY
+
+    # The idea's page: the ramp, the feedback share and the spread summary.
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/ideas/{idea.code}/")
+    ramp = page.locator("#ramp-table")
+    expect(ramp).to_contain_text("North locality")
+    expect(ramp).to_contain_text("South locality")
+    expect(page.locator("#idea-feedback-share")).to_contain_text("0 of 2")
+    expect(page.locator("#readiness-summary")).to_contain_text("Tested in 2 of 2 localities; adapted in 1")
+    expect(page.locator("#readiness-summary")).to_contain_text("no feedback from infants or non-verbal children")
+    assert_accessible()
+    page.get_by_role("link", name="Manage localities and voices").click()
+    page.get_by_label("Setting or locality").fill("East locality")
+    page.get_by_role("button", name="Add locality").click()
+    expect(page.locator("#readiness-summary")).to_contain_text("Tested in 2 of 3 localities")
+    assert_accessible()
+
+    # Close the loop on the carer's feedback from the listening log, filtered to carers.
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/listening/")
+    page.get_by_role("link", name=re.compile(r"^Carer \(1\)")).click()
+    expect(page.locator("main article")).to_have_count(1)
+    page.get_by_role("link", name=re.compile("Respond: you said, we did")).click()
+    page.get_by_label('"You said, we did": what we did in response').fill("We now book it at every first review.")
+    page.get_by_role("button", name="Save response").click()
+    expect(page.locator("#listening-summary")).to_contain_text("50%")
+    assert_accessible()
+
+    # --- The lead records the decision and asks for approvals ---------------------------------
+    _switch_user(page, sign_in, lead.user.email)
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/ideas/{idea.code}/")
+    page.get_by_role("link", name="Record the decision to implement").click()
+    page.get_by_label("Date of the decision").fill(today.isoformat())
+    page.get_by_role("textbox", name="Meeting").fill("PACE leads group")
+    page.get_by_label("What the group agreed").fill("Tested in two localities with good feedback: implement.")
+    page.get_by_label(re.compile("Cycle 1 — North locality")).check()
+    page.get_by_label(re.compile("Cycle 2 — South locality")).check()
+    page.get_by_label(re.compile("Carer, ")).check()
+    page.get_by_label("Chart (measure) that shows the evidence").select_option(label=measure.title)
+    page.get_by_role("checkbox", name=lead.display_name).check()
+    page.get_by_role("checkbox", name=admin.display_name).check()
+    page.get_by_role("button", name="Record the decision").click()
+    implementation = Implementation.objects.get(change_idea=idea)
+    expect(page.locator("#approvals")).to_contain_text("Awaiting decision")
+
+    # The lead approves their own part; the admin's part waits for the admin.
+    page.locator("#approvals").get_by_label("Approve").check()
+    page.get_by_role("button", name="Record my decision").click()
+    expect(page.locator("#approvals")).to_contain_text("Approved")
+    expect(page.locator("#start-problems")).to_contain_text(f"Waiting for approval from {admin.display_name}")
+
+    # The change package, with a flowchart.
+    page.get_by_role("link", name="Edit the change package").click()
+    page.get_by_label("Written guidance: what the new process or practice is").fill(
+        "The review chair books the legal advice meeting before the first LAC review ends."
+    )
+    page.get_by_label("Why it is being introduced").fill("Children wait weeks less for a permanence decision.")
+    page.get_by_label("Who to contact for more information").fill("The PACE Lead")
+    page.get_by_label("Start date").fill(today.isoformat())
+    page.get_by_label("Flowchart of the new process").set_input_files(
+        files=[{"name": "flow.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    page.get_by_role("button", name="Save the change package").click()
+    expect(page.locator("#package")).to_contain_text("Children wait weeks less")
+    implementation.refresh_from_db()
+    assert implementation.flowchart_type == "image/png"
+    pdf = page.request.get(
+        f"{live_server.url}/o/{cast.org.slug}/testing/implementations/{implementation.code}/package.pdf"
+    )
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+
+    # The admin approves.
+    _switch_user(page, sign_in, admin.user.email)
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/ideas/{idea.code}/implementation/")
+    page.locator("#approvals").get_by_label("Approve").check()
+    page.get_by_role("button", name="Record my decision").click()
+    expect(page.locator("#progress")).to_contain_text("Every approver has agreed")
+
+    # Start, then go live: the idea is implemented and shows on the aim's chart.
+    _switch_user(page, sign_in, lead.user.email)
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/ideas/{idea.code}/implementation/")
+    page.get_by_role("button", name="Start implementation").click()
+    expect(page.locator("#idea-status")).to_contain_text("Implementing")
+    page.get_by_role("button", name="Mark as live").click()
+    expect(page.locator("#idea-status")).to_contain_text("Implemented")
+    assert_accessible()
+
+    # Share the change package in the library.
+    page.get_by_role("link", name="Share in the library").click()
+    page.get_by_role("button", name="Publish to the library").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Library: learning across Scotland")
+    expect(page.locator("main")).to_contain_text(idea.title)
+    assert_accessible()
+    assert PublishedItem.objects.filter(organisation=cast.org, kind="change_package").exists()
+
+    keys = set(Annotation.objects.filter(measure=measure).values_list("source_key", flat=True))
+    cycle_2 = PDSACycle.objects.get(change_idea=idea, number=2)
+    assert keys == {
+        f"pdsa-cycle:{cycle_1.code}:start",
+        f"pdsa-cycle:{cycle_1.code}:end",
+        f"pdsa-cycle:{cycle_2.code}:start",
+        f"implementation:{implementation.code}:live",
+    }
+    page.goto(f"{live_server.url}{measure.get_absolute_url()}")
+    payloads = [json.loads(node.text_content()) for node in page.locator("script[type='application/json']").all()]
+    texts = {note["text"] for payload in payloads for note in payload.get("annotations", [])}
+    assert f"PDSA 1 started in North locality: {idea.title}" in texts
+    assert f"PDSA 2 started in South locality: {idea.title}" in texts
+    assert f"Implemented: {idea.title}" in texts
+
+    # --- A viewer reads everything and can change nothing -------------------------------------
+    _switch_user(page, sign_in, viewer.user.email)
+    page.goto(f"{live_server.url}{cycle_1.get_absolute_url()}")
+    expect(page.locator("#study")).to_contain_text("Yes, 19 days")
+    expect(page.get_by_role("button", name="Save Plan")).to_have_count(0)
+    expect(page.get_by_role("link", name="Record feedback")).to_have_count(0)
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/ideas/{idea.code}/implementation/")
+    expect(page.locator("#package")).to_contain_text("The review chair books")
+    expect(page.get_by_role("link", name="Edit the change package")).to_have_count(0)
+    expect(page.get_by_role("button", name="Mark as live")).to_have_count(0)
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/listening/")
+    expect(page.get_by_role("link", name="Record feedback")).to_have_count(0)
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/library/")
+    expect(page.get_by_role("button", name=re.compile("Copy into"))).to_have_count(0)
+    response = page.request.post(f"{live_server.url}{cycle_1.get_absolute_url()}do/", form={"what_happened": "x"})
+    assert response.status == 403
+    assert Feedback.objects.count() == 2
