@@ -8,6 +8,12 @@ from measures.models import Measure
 from pace_hub.models import Membership, Organisation, Team
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SMART_WIDGETS = {
+    "population": forms.Textarea(attrs={"rows": 2}),
+    "improvement": forms.Textarea(attrs={"rows": 2}),
+    "start_date": DATE,
+    "by_date": DATE,
+}
 SMART_FIELDS = [
     "population",
     "improvement",
@@ -72,11 +78,7 @@ class AimForm(forms.ModelForm):
             "measures": "Process measures (are we doing what we planned?) and balancing measures "
             "(are we causing problems elsewhere?).",
         }
-        widgets = {
-            "start_date": DATE,
-            "by_date": DATE,
-            "measures": forms.CheckboxSelectMultiple,
-        }
+        widgets = {**SMART_WIDGETS, "measures": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, organisation: Organisation, smart: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -109,7 +111,7 @@ class AimRefreshForm(forms.ModelForm):
         fields = SMART_FIELDS
         labels = SMART_LABELS
         help_texts = SMART_HELP
-        widgets = {"start_date": DATE, "by_date": DATE}
+        widgets = SMART_WIDGETS
 
     def clean(self) -> dict:
         data = super().clean()
