@@ -67,7 +67,7 @@
     };
   }
 
-  function phaseTraces(payload, xs) {
+  function phaseTraces(payload, xs, compact) {
     var traces = [];
     payload.phases.forEach(function (phase, number) {
       var first = number === 0;
@@ -83,7 +83,7 @@
         traces.push(lineTrace(slice(from, phase.stop), local(phase.centre, from, phase.stop),
           centreName + " (extended)", COLOURS.centre, "dash", shape, first));
       }
-      if (phase.ucl) {
+      if (phase.ucl && !compact) {
         var label = phase.trial_limits ? " (trial)" : "";
         traces.push(lineTrace(slice(phase.offset, phase.stop), phase.ucl, "Upper limit" + label, COLOURS.limit, "dot", shape === "hvh" ? "hvh" : "linear", first));
         traces.push(lineTrace(slice(phase.offset, phase.stop), phase.lcl, "Lower limit" + label, COLOURS.limit, "dot", shape === "hvh" ? "hvh" : "linear", first));
@@ -132,7 +132,7 @@
       trace.connectgaps = true;
       return trace;
     });
-    traces = traces.concat(phaseTraces(payload, xs));
+    traces = traces.concat(phaseTraces(payload, xs, compact));
     if (!compact && payload.target !== null) {
       traces.push(lineTrace([xs[0], xs[xs.length - 1]], [payload.target, payload.target], "Target", COLOURS.target, "longdash", "linear", true));
     }
