@@ -93,6 +93,14 @@ def test_lead_builds_an_aim_and_member_uses_the_inbox(
     diagram = page.locator(".driver-diagram svg")
     expect(diagram).to_contain_text("Timely legal advice")
     expect(diagram).to_contain_text("Book the legal advice meeting")
+    with page.expect_download() as svg_download:
+        page.get_by_role("link", name="Download SVG").click()
+    assert svg_download.value.suggested_filename == "driver-diagram-permanence-recommendation-within-6-months.svg"
+    with page.expect_download() as png_download:
+        page.get_by_role("button", name="Download PNG").click()
+    assert png_download.value.suggested_filename.endswith(".png")
+    with open(png_download.value.path(), "rb") as png:
+        assert png.read(8) == b"\x89PNG\r\n\x1a\n"
     expect(page.locator("#score-suggestion")).to_contain_text("Suggested: 2.0")
     page.get_by_role("button", name="Confirm 2.0").click()
     expect(page.get_by_role("status").first).to_contain_text("Progress score set to 2.0")
