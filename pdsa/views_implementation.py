@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from measures.selectors import measure_chart_data
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 from pdsa import services_implementation as services
@@ -79,6 +80,9 @@ def implementation_detail(request: HttpRequest, idea) -> HttpResponse:
             "audit_width": AUDIT_WIDTH,
             "audit_height": AUDIT_HEIGHT,
             "resources": list(implementation.resources.all()),
+            "evidence_chart": measure_chart_data(implementation.evidence_measure, dom_id="evidence-chart")
+            if implementation.evidence_measure
+            else None,
         }
     context |= {
         "can_edit": request.membership.can(Permission.EDIT),

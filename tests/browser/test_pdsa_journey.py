@@ -72,6 +72,10 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     page.get_by_label("Prediction 1").fill("Yes, in about 3 weeks")
     page.get_by_label("Question 2").fill("Will the carer know what happens next?")
     page.get_by_label("Prediction 2").fill("Yes")
+    page.get_by_role("button", name="Add another question").click()
+    expect(page.get_by_label("Question 3")).to_be_focused()
+    page.get_by_label("Question 3").fill("Will the solicitor have the papers in time?")
+    page.get_by_label("Prediction 3").fill("Not always")
     page.get_by_label("Setting or locality").fill("North locality")
     page.get_by_label("Scale: number of cases").fill("1")
     page.get_by_label("Scale: number of teams").fill("1")
@@ -81,7 +85,7 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     page.get_by_role("button", name="Save the plan").click()
     expect(page.locator("#cycle-status")).to_have_text("Status: Doing")
     cycle_1 = PDSACycle.objects.get(change_idea=idea, number=1)
-    assert cycle_1.predictions.count() == 2
+    assert cycle_1.predictions.count() == 3
 
     # Do: what happened.
     page.locator("#do").get_by_label("What happened").fill("Booked before the review ended; held after 19 days.")

@@ -1,0 +1,22 @@
+// PDSA plan: "Add another question" adds an empty question/prediction row to the Django formset
+// (from its empty form in a <template>), and moves focus to the new question. Without JavaScript
+// the button stays hidden and the two spare rows are enough; saving brings two more.
+(function () {
+  "use strict";
+  var button = document.getElementById("add-prediction");
+  var template = document.getElementById("prediction-row-template");
+  var rows = document.getElementById("prediction-rows");
+  if (!button || !template || !rows) return;
+  var prefix = button.dataset.prefix;
+  var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+  if (!total) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 1));
+    rows.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var question = document.getElementById("id_" + prefix + "-" + index + "-question");
+    if (question) question.focus();
+  });
+})();
