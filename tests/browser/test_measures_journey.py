@@ -118,11 +118,14 @@ def test_grid_saves_a_row_in_place_and_shows_errors(page: Page, live_server, cas
     value.press("Enter")
     expect(page.get_by_text("'lots' is not a number.")).to_be_visible()
     expect(page.get_by_label("Value, February 2024")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Value, February 2024")).to_be_focused()
 
     page.get_by_label("Value, February 2024").fill("33")
     page.get_by_label("Note, February 2024").fill("Two extra reviewing officers")
     page.get_by_label("Note, February 2024").press("Enter")
     expect(page.locator("#grid-row-1").get_by_role("status")).to_have_text("Saved")
+    # Focus moves on to the same column of the next row, as in a spreadsheet.
+    expect(page.get_by_label("Note, March 2024")).to_be_focused()
     point = measure.points.get(period="2024-02-01")
     assert point.value == 33 and point.note == "Two extra reviewing officers"
 
