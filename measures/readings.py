@@ -104,14 +104,16 @@ def _span(signal: Signal, labels: list[str], last_index: int | None) -> str:
     return f"from {first} to {last}"
 
 
-def signal_sentence(signal: Signal, labels: list[str], centre_name: str, last_index: int | None) -> str:
+def signal_sentence(
+    signal: Signal, labels: list[str], centre_name: str, last_index: int | None, shift_name: str = "a shift"
+) -> str:
     """One signal in words, e.g. "7 points below the median since March 2026: a shift — an improvement."."""
     count = len(signal.points) or signal.end - signal.start + 1
     outcome = outcome_phrase(signal.improvement)
     span = _span(signal, labels, last_index)
     if signal.kind == "shift":
         side = "above" if signal.direction == "high" else "below"
-        return f"{count} points {side} the {centre_name} {span}: a shift — {outcome}."
+        return f"{count} points {side} the {centre_name} {span}: {shift_name} — {outcome}."
     if signal.kind == "trend":
         way = "rising" if signal.direction == "high" else "falling"
         return f"{count} points in a row {way} {span}: a trend — {outcome}."
@@ -158,8 +160,10 @@ def chart_reading(
     signals = [item.signal for item in shown_signals([phase], chart, rule_profile)]
     # The most recent signals matter most; older ones are summarised by their count.
     signals.sort(key=lambda signal: (signal.end, signal.start), reverse=True)
+    # Under the Anhøj rules a shift is shown only when it is longer than chance allows.
+    shift_name = "an unusually long run" if chart == "run" and rule_profile == "anhoj" else "a shift"
     for signal in signals[:MAX_SIGNAL_SENTENCES]:
-        sentences.append(signal_sentence(signal, labels, centre_name, last_index))
+        sentences.append(signal_sentence(signal, labels, centre_name, last_index, shift_name))
     if len(signals) > MAX_SIGNAL_SENTENCES:
         sentences.append(f"{len(signals) - MAX_SIGNAL_SENTENCES} earlier signals are highlighted on the chart.")
 

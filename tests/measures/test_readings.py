@@ -145,3 +145,11 @@ def test_astronomical_points_are_named() -> None:
     reading = chart_reading(chart="run", phases=phases, labels=LABELS[:4], astronomical=[2])
 
     assert reading[-1] == "Marked as astronomical by a person (a judgement, not a rule): March 2025."
+
+
+def test_anhoj_names_a_long_run() -> None:
+    values = [10, 12, 11, 13, 10, 12, 11, 13, 12, 10, 11, 13, 5, 4, 6, 5, 4, 6, 5, 4, 5, 6]
+
+    reading = _reading(values, rule_profile="anhoj")
+
+    assert reading[0] == "10 points below the median since January 2026: an unusually long run — an improvement."
