@@ -92,7 +92,10 @@ def next_period(period: datetime.date, frequency: str) -> datetime.date:
 
 def _year(text: str) -> int:
     year = int(text)
-    return 2000 + year if len(text) == 2 else year
+    if len(text) != 2:
+        return year
+    # Two-digit years as Excel reads them: 00–29 are 2000–2029, 30–99 are 1930–1999.
+    return 2000 + year if year < 30 else 1900 + year
 
 
 def parse_period(raw: object, frequency: str = "month") -> datetime.date:

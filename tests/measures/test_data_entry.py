@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from measures.data_entry import (
     EntryError,
@@ -122,3 +124,18 @@ def test_upload_needs_named_columns_and_a_known_type() -> None:
         .errors[0]
         .startswith("The file could not be read")
     )
+
+
+@given(st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2100, 12, 31)))
+def test_every_written_form_of_a_date_reads_as_its_month(day: datetime.date) -> None:
+    month = day.replace(day=1)
+    for text in (day.isoformat(), f"{day:%Y-%m}", f"{day:%d/%m/%Y}", f"{day:%b %Y}", f"{day:%B %Y}"):
+        assert parse_period(text) == month, text
+    if 1930 <= day.year <= 2029:
+        assert parse_period(f"{day:%b-%y}") == month
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12))
+def test_numbers_read_back(number: float) -> None:
+    assert parse_number(repr(number)) == number
+    assert parse_number(f"{number:,}") == pytest.approx(number)
