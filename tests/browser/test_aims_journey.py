@@ -89,10 +89,19 @@ def test_lead_builds_an_aim_and_member_uses_the_inbox(
     assert_accessible()
     idea = ChangeIdea.objects.get()
     assert list(idea.aims.all()) == [aim] and idea.drivers.get().text == "Legal advice booked early"
+    # Move it on the board with the keyboard: no dragging needed.
+    page.get_by_role("link", name="Testing", exact=True).click()
+    page.get_by_label("Status of “Book the legal advice meeting at the first review”").select_option("testing")
+    page.get_by_role("button", name="Move “Book the legal advice meeting at the first review”").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#column-testing").locator("..")).to_contain_text("Book the legal advice meeting")
+    idea.refresh_from_db()
+    assert idea.status == "testing"
     page.goto(f"{live_server.url}{aim.get_absolute_url()}")
     diagram = page.locator(".driver-diagram svg")
     expect(diagram).to_contain_text("Timely legal advice")
     expect(diagram).to_contain_text("Book the legal advice meeting")
+    expect(diagram).to_contain_text("Testing")
     with page.expect_download() as svg_download:
         page.get_by_role("link", name="Download SVG").click()
     assert svg_download.value.suggested_filename == "driver-diagram-permanence-recommendation-within-6-months.svg"
