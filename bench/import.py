@@ -1,0 +1,114 @@
+"""Benchmark of milestone imports end to end: check, then commit, against a real database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pace_bench .venv/bin/python bench/import.py [--rows 100000]
+
+Creates (once) the database's tables with ``migrate``, writes 100,000-row wide CSV and XLSX files
+with bench/make_milestone_files.py (its deliberately bad cells left blank, so that the files can
+be committed), then for each file, into a fresh organisation: stores and checks it
+(``milestone_import_validate``) and commits it (``milestone_import_commit``, derived measures
+recomputed included). Each file runs in its own process, so that its peak memory (RSS) is its
+own; timings are taken without tracemalloc, which slows pandas several times over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pace_hub.settings.local")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="pace-bench-media-"))
+
+import django  # noqa: E402
+
+django.setup()
+
+import make_milestone_files  # noqa: E402
+from django.core.files import File  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from measures import imports  # noqa: E402
+from measures.models import MilestoneDate, MilestoneImport  # noqa: E402
+from pace_hub.models import Organisation  # noqa: E402
+
+
+def timed(step):
+    """Run ``step``; return its result and seconds."""
+    started = time.perf_counter()
+    result = step()
+    return result, time.perf_counter() - started
+
+
+def run(path: Path, rows: int) -> float:
+    stamp = time.strftime("%Y%m%d%H%M%S")
+    org = Organisation.objects.create(name=f"Bench {path.suffix} {stamp}", slug=f"bench-{path.suffix[1:]}-{stamp}")
+    today = timezone.localdate()
+
+    def check() -> MilestoneImport:
+        with path.open("rb") as handle:
+            milestone_import = imports.milestone_import_record(
+                organisation=org, user=None, upload=File(handle, name=path.name)
+            )
+        return imports.milestone_import_validate(milestone_import=milestone_import, today=today)
+
+    milestone_import, check_seconds = timed(check)
+    assert milestone_import.status == MilestoneImport.Status.VALIDATED, milestone_import.problems[:3]
+
+    def commit() -> MilestoneImport:
+        imports.milestone_import_claim_commit(milestone_import=milestone_import)
+        milestone_import.refresh_from_db()
+        return imports.milestone_import_commit(milestone_import=milestone_import, today=today)
+
+    committed, commit_seconds = timed(commit)
+    assert committed.status == MilestoneImport.Status.COMMITTED, committed.error_message
+    dates = MilestoneDate.objects.filter(organisation=org).count()
+    total = check_seconds + commit_seconds
+    kind = path.suffix[1:]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{kind:>4} check : {check_seconds:6.2f} s  {rows / check_seconds:9,.0f} rows/s")
+    print(f"{kind:>4} commit: {commit_seconds:6.2f} s  {rows / commit_seconds:9,.0f} rows/s")
+    print(
+        f"{kind:>4} total : {total:6.2f} s  {rows / total:9,.0f} rows/s  ({dates:,} milestone dates written); "
+        f"process peak RSS {peak:.0f} MB"
+    )
+    print(f"TOTAL {total}")
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--directory", type=Path, default=None)
+    parser.add_argument("--only", type=Path, help="(internal) time this one file in this process")
+    arguments = parser.parse_args()
+    if arguments.only:
+        run(arguments.only, arguments.rows)
+        return
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+
+    directory = arguments.directory or Path(tempfile.mkdtemp(prefix="milestones-"))
+    make_milestone_files.BAD_CELLS = ("",)  # the same files, with the bad cells left blank
+    started = time.perf_counter()
+    paths = make_milestone_files.make_wide_files(directory, rows=arguments.rows)
+    print(f"generated {arguments.rows:,} rows as CSV and XLSX in {time.perf_counter() - started:.1f} s")
+    totals = []
+    for path in paths:
+        command = [sys.executable, __file__, "--rows", str(arguments.rows), "--only", str(path)]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        print("\n".join(line for line in output.splitlines() if not line.startswith("TOTAL")))
+        totals.append(float(output.split("TOTAL ")[1]))
+    print(f"XLSX takes {totals[1] / totals[0]:.2f}× the CSV time")
+
+
+if __name__ == "__main__":
+    main()
