@@ -5,8 +5,10 @@ Idempotent: each part is skipped when it is already there. Runs after ``pdsa.dem
 import datetime
 from importlib import import_module
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 
 from pace_hub.models import Resource
 from pace_hub.roles import Role
@@ -181,6 +183,38 @@ PACKAGES = {
     ),
 }
 
+FLOWCHART_STEPS = [
+    "Child placed: duty manager opens the shared IRO diary",
+    "Duty manager and IRO agree the first review date (within 6 weeks)",
+    "Date recorded in the child's plan and sent to the family and carers",
+    "First LAC review held; legal advice meeting booked before it ends",
+]
+
+
+def _flowchart_svg(steps: list[str]) -> bytes:
+    """A plain SVG flowchart: one box per step, arrows between them."""
+    box_h, gap, width = 56, 28, 640
+    height = len(steps) * (box_h + gap)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="15">'
+    ]
+    for index, step in enumerate(steps):
+        y = index * (box_h + gap)
+        parts.append(
+            f'<rect x="20" y="{y}" width="{width - 40}" height="{box_h}" rx="8" fill="#e8eef7" stroke="#1d3f6e"/>'
+            f'<text x="{width // 2}" y="{y + box_h // 2 + 5}" text-anchor="middle" fill="#111">{escape(step)}</text>'
+        )
+        if index < len(steps) - 1:
+            x, top = width // 2, y + box_h
+            parts.append(
+                f'<path d="M{x} {top} V{top + gap - 6} M{x - 6} {top + gap - 12} L{x} {top + gap - 4} '
+                f'L{x + 6} {top + gap - 12}" stroke="#1d3f6e" stroke-width="2" fill="none"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts).encode()
+
+
 FEEDBACK = [
     # (voice, method, how it felt, easier, too long, text, response, on the ramp's cycle number or None)
     (
@@ -328,6 +362,7 @@ def _seed_implementation(idea: ChangeIdea, people: dict, today: datetime.date, *
         contacts=PACKAGES[idea.title][2],
         resources=list(Resource.objects.for_organisation(idea.organisation).order_by("title")[:2]),
         start_date=today - datetime.timedelta(weeks=18),
+        flowchart=ContentFile(_flowchart_svg(FLOWCHART_STEPS), name="flowchart.svg"),
     )
     services_implementation.readiness_update(
         implementation=implementation,

@@ -9,6 +9,7 @@ from pdsa.models import Approval, ChangeIdea, Feedback, Implementation, PDSACycl
 from pdsa.readiness import VOICE_LABELS, ramp_steps, spread_for_idea
 
 RAMP_WIDTH, RAMP_HEIGHT = 560, 180
+PANEL_FEEDBACK = 3  # the latest few; the listening log, filtered to the idea, has them all
 
 
 def idea_testing_context(idea: ChangeIdea, membership: Membership | None) -> dict:
@@ -38,7 +39,8 @@ def idea_testing_context(idea: ChangeIdea, membership: Membership | None) -> dic
         "ramp_width": RAMP_WIDTH,
         "ramp_height": RAMP_HEIGHT,
         "ramp_top": max((c.scale_cases or 0 for c in cycles), default=0),
-        "idea_feedback": feedback,
+        "idea_feedback": feedback[:PANEL_FEEDBACK],
+        "idea_feedback_total": len(feedback),
         "feedback_answered": answered,
         "feedback_answered_percent": round(100 * answered / len(feedback)) if feedback else None,
         "spread": spread,

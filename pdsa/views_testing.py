@@ -188,6 +188,10 @@ def listening_log(request: HttpRequest) -> HttpResponse:
     if voice not in Feedback.Voice.values:
         voice = ""
     everything = Feedback.objects.for_organisation(request.org)
+    idea = None
+    if request.GET.get("idea"):
+        idea = get_for_org(request, ChangeIdea, code=request.GET["idea"])
+        everything = everything.filter(change_idea=idea)
     totals = everything.aggregate(
         total=Count("pk"),
         answered=Count("pk", filter=~Q(response="")),
@@ -203,6 +207,8 @@ def listening_log(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "voice": voice,
+            "idea": idea,
+            "idea_query": f"idea={idea.code}&" if idea else "",
             "voices": [(value, label, totals[value]) for value, label in Feedback.Voice.choices],
             "total": totals["total"],
             "answered": totals["answered"],

@@ -145,3 +145,25 @@ def test_respond_you_said_we_did(cast) -> None:
     assert response.status_code == 302 and response["Location"] == f"/o/{cast.org.slug}/testing/listening/"
     feedback.refresh_from_db()
     assert feedback.response == "We changed it"
+
+
+def test_listening_log_filters_to_one_idea(cast) -> None:
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    FeedbackFactory(organisation=cast.org, change_idea=idea, text="About the idea", voice="parent")
+    FeedbackFactory(organisation=cast.org, text="Something else", voice="parent")
+    client = cast.client(Role.MEMBER)
+    url = f"/o/{cast.org.slug}/testing/listening/?idea={idea.code}"
+    page = client.get(url).content.decode()
+    assert "About the idea" in page and "Something else" not in page and "(1 of 1)" not in page
+    assert f"?idea={idea.code}&amp;voice=parent" in page or f"?idea={idea.code}&voice=parent" in page
+    foreign = ChangeIdeaFactory(organisation=cast.other_org)
+    assert client.get(f"/o/{cast.org.slug}/testing/listening/?idea={foreign.code}").status_code == 404
+
+
+def test_idea_panel_shows_the_latest_feedback_and_links_to_the_rest(cast) -> None:
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    for n in range(5):
+        FeedbackFactory(organisation=cast.org, change_idea=idea, text=f"Voice number {n}", response="Done" if n else "")
+    page = cast.client(Role.VIEWER).get(f"/o/{cast.org.slug}/testing/ideas/{idea.code}/cycles/").content.decode()
+    assert "4 of 5</strong> (80%)" in page and "see all 5 in the listening log" in page
+    assert page.count("Voice number") == 3
