@@ -85,7 +85,7 @@ def measure_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "measures/measure_form.html",
-        {"form": form, "title": "New measure", "submit": "Create measure", "cancel": ("measures", request.org.slug)},
+        {"form": form, "title": "New measure", "submit": "Create measure", "measure_fields": True},
     )
 
 
@@ -100,7 +100,7 @@ def measure_edit(request: HttpRequest, measure: object) -> HttpResponse:
     return render(
         request,
         "measures/measure_form.html",
-        {"form": form, "title": f"Edit {measure.title}", "submit": "Save", "measure": measure},
+        {"form": form, "title": f"Edit {measure.title}", "submit": "Save", "measure": measure, "measure_fields": True},
     )
 
 

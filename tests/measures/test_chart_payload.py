@@ -146,3 +146,13 @@ def test_empty_measure_has_a_reading(org) -> None:
     payload = chart_payload(measure, [])
 
     assert payload["reading"] == ["No data yet."] and payload["variation"] is None
+
+
+def test_impossible_proportions_fall_back_to_a_run_chart_with_an_explanation(org) -> None:
+    measure = MeasureFactory(organisation=org, chart=Measure.Chart.P)
+    points = monthly_points(measure, [(5, 10), (7, 3)])
+
+    payload = chart_payload(measure, points)
+
+    assert payload["chart"] == "run"
+    assert payload["error"].startswith("These data cannot be charted as a P chart (proportion): point 1")
