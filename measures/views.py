@@ -161,36 +161,23 @@ def _grid_rows(measure: Measure, points: list[DataPoint]) -> list[dict]:
     return rows
 
 
-@org_view(Permission.MEASURES)
-def measure_data(request: HttpRequest, measure: object) -> HttpResponse:
-    measure = _get_measure(request, measure)
-    points = list(measure.points.order_by("period"))
-    return render(
-        request,
-        "measures/measure_data.html",
-        {
-            "measure": measure,
-            "rows": _grid_rows(measure, points),
-            "paste_form": PasteForm(measure=measure),
-            "upload_form": UploadForm(measure=measure),
-            "proportions": measure.chart == Measure.Chart.P,
-            "derived": measure.source == Measure.Source.DERIVED,
-        },
-    )
-
-
-def _data_page_with_errors(request: HttpRequest, measure: Measure, **forms) -> HttpResponse:
-    points = list(measure.points.order_by("period"))
+def _data_page(request: HttpRequest, measure: Measure, status: int = 200, **forms) -> HttpResponse:
+    """The data-entry page; after a failed paste or upload, with that form and its errors."""
     context = {
         "measure": measure,
-        "rows": _grid_rows(measure, points),
+        "rows": _grid_rows(measure, list(measure.points.order_by("period"))),
         "paste_form": PasteForm(measure=measure),
         "upload_form": UploadForm(measure=measure),
         "proportions": measure.chart == Measure.Chart.P,
-        "derived": False,
+        "derived": measure.source == Measure.Source.DERIVED,
         **forms,
     }
-    return render(request, "measures/measure_data.html", context, status=400)
+    return render(request, "measures/measure_data.html", context, status=status)
+
+
+@org_view(Permission.MEASURES)
+def measure_data(request: HttpRequest, measure: object) -> HttpResponse:
+    return _data_page(request, _get_measure(request, measure))
 
 
 @org_view(Permission.MEASURES)
@@ -199,7 +186,7 @@ def measure_paste(request: HttpRequest, measure: object) -> HttpResponse:
     measure = _get_measure(request, measure, for_data=True)
     form = PasteForm(request.POST, measure=measure)
     if not form.is_valid():
-        return _data_page_with_errors(request, measure, paste_form=form)
+        return _data_page(request, measure, status=400, paste_form=form)
     counts = services.datapoints_save(measure=measure, rows=form.cleaned_data["rows"].rows)
     messages.success(request, f"Pasted data saved: {counts}.")
     return redirect(measure)
@@ -211,7 +198,7 @@ def measure_upload(request: HttpRequest, measure: object) -> HttpResponse:
     measure = _get_measure(request, measure, for_data=True)
     form = UploadForm(request.POST, request.FILES, measure=measure)
     if not form.is_valid():
-        return _data_page_with_errors(request, measure, upload_form=form)
+        return _data_page(request, measure, status=400, upload_form=form)
     counts = services.datapoints_save(measure=measure, rows=form.cleaned_data["file"].rows)
     messages.success(request, f"File imported: {counts}.")
     return redirect(measure)
