@@ -70,7 +70,7 @@ def draw_driver_diagram(*, aim_text: str, primaries: list[DiagramNode], title: s
     def add(key: str, column: int, text: str, note: str = "") -> None:
         if key not in boxes:
             # The aim is set in bold, which runs wider: fewer characters to a line, more lines.
-            lines = _wrap(text, width=25, limit=14) if column == 0 else _wrap(text)
+            lines = _wrap(text, width=23, limit=14) if column == 0 else _wrap(text)
             box = _Box(key, column, lines, note)
             boxes[key] = box
             columns[column].append(box)

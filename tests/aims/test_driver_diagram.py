@@ -42,12 +42,14 @@ def test_drawing_has_four_columns_boxes_and_a_connector_per_link() -> None:
     assert root.get("role") == "img"
 
 
-def test_long_text_wraps_within_the_box() -> None:
-    svg = draw_driver_diagram(aim_text="word " * 40, primaries=[])
-    root = ET.fromstring(svg)
-    aim_text = list(root.iter(f"{SVG}text"))[4]
-    lines = list(aim_text.iter(f"{SVG}tspan"))
-    assert 5 < len(lines) <= 8 and all(len(line.text) <= 30 for line in lines)
+def test_long_text_wraps_within_the_box_and_is_cut_short_at_the_limit() -> None:
+    svg = draw_driver_diagram(aim_text="word " * 40, primaries=[DiagramNode("driver:1", "driver " * 60)], title="Long")
+    texts = list(ET.fromstring(svg).iter(f"{SVG}text"))
+    aim_lines = [line.text for line in texts[4].iter(f"{SVG}tspan")]
+    assert 5 < len(aim_lines) <= 14 and all(len(line) <= 23 for line in aim_lines)
+    driver_lines = [line.text for line in texts[5].iter(f"{SVG}tspan")]
+    assert len(driver_lines) == 8 and all(len(line) <= 30 for line in driver_lines)
+    assert driver_lines[-1].endswith("…")
 
 
 def test_driver_editor_adds_primary_and_secondary_drivers(cast) -> None:
