@@ -210,7 +210,8 @@ def measure_point_save(request: HttpRequest, measure: object) -> HttpResponse:
     """Save one row of the grid. With htmx the row comes back (with inline errors); without,
     the page reloads."""
     measure = _get_measure(request, measure, for_data=True)
-    index = request.POST.get("index", "0")
+    index = request.POST.get("index", "")
+    index = int(index) if index.isdigit() else 0
     form = PointForm(request.POST, measure=measure)
     saved = None
     if form.is_valid():
