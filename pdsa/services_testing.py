@@ -272,3 +272,32 @@ def spread_locality_add(*, idea: ChangeIdea, name: str) -> SpreadLocality:
         change_idea=idea, name=name, defaults={"organisation": idea.organisation}
     )
     return locality
+
+
+@transaction.atomic
+def feedback_update(*, feedback: Feedback, **values: object) -> Feedback:
+    """Correct recorded feedback (e.g. remove something that identifies a child)."""
+    allowed = {"voice", "method", "received_on", "how_it_felt", "easier", "too_long", "text", "cycle", "change_idea"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise TypeError(f"unknown feedback fields {sorted(unknown)}")
+    cycle, idea = values.get("cycle"), values.get("change_idea")
+    if cycle is not None:
+        if cycle.organisation_id != feedback.organisation_id:
+            raise ValidationError("That PDSA cycle belongs to another organisation.")
+        if idea is not None and idea.pk != cycle.change_idea_id:
+            raise ValidationError({"change_idea": "The cycle belongs to a different change idea."})
+        values["change_idea"] = cycle.change_idea
+    if idea is not None and idea.organisation_id != feedback.organisation_id:
+        raise ValidationError("That change idea belongs to another organisation.")
+    if values.get("received_on") and values["received_on"] > timezone.localdate():
+        raise ValidationError({"received_on": "The date the feedback was given cannot be in the future."})
+    for name, value in values.items():
+        setattr(feedback, name, value)
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def feedback_delete(*, feedback: Feedback) -> None:
+    feedback.delete()

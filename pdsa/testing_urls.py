@@ -16,6 +16,9 @@ urlpatterns = [
     path("listening/", views_testing.listening_log, name="listening_log"),
     path("listening/new/", views_testing.feedback_create, name="feedback_create"),
     path("listening/<uuid:feedback>/respond/", views_testing.feedback_respond, name="feedback_respond"),
+    path("listening/<uuid:feedback>/edit/", views_testing.feedback_edit, name="feedback_edit"),
+    path("listening/<uuid:feedback>/delete/", views_testing.feedback_delete, name="feedback_delete"),
+    path("cycles/<uuid:cycle>/delete/", views_testing.cycle_delete, name="cycle_delete"),
     path("ideas/<uuid:idea>/spread/", views_testing.spread, name="spread"),
     path("ideas/<uuid:idea>/spread/localities/", views_testing.spread_locality_add, name="spread_locality_add"),
     path(

@@ -16,7 +16,7 @@ from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 from pdsa import services_implementation as services
 from pdsa.forms_implementation import ApprovalForm, AuditForm, DecisionForm, PackageForm, ReadinessForm, TrainingForm
-from pdsa.models import Approval, ChangeIdea, Implementation, SelfAudit
+from pdsa.models import Approval, ChangeIdea, Implementation, PDSACycle, SelfAudit
 
 AUDIT_WIDTH, AUDIT_HEIGHT = 560, 200
 
@@ -57,7 +57,7 @@ def implementation_detail(request: HttpRequest, idea) -> HttpResponse:
         .select_related("evidence_measure", "decided_by__user")
         .prefetch_related(
             Prefetch("approvals", queryset=Approval.objects.select_related("approver__user")),
-            "evidence_cycles",
+            Prefetch("evidence_cycles", queryset=PDSACycle.objects.select_related("organisation")),
             "evidence_feedback",
             "resources",
             "readiness",

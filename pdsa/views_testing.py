@@ -148,6 +148,16 @@ def cycle_study(request: HttpRequest, cycle) -> HttpResponse:
     return _cycle_page(request, cycle, status=400, study_form=form)
 
 
+@org_view(Permission.ADMIN)
+@require_POST
+def cycle_delete(request: HttpRequest, cycle) -> HttpResponse:
+    cycle = _cycle(request, cycle)
+    idea = cycle.change_idea
+    services.cycle_delete(cycle=cycle)
+    messages.success(request, f"PDSA cycle {cycle.number} deleted; its marks on the charts are removed.")
+    return redirect("idea_testing", request.org.slug, idea.code)
+
+
 @org_view(Permission.EDIT)
 def cycle_act(request: HttpRequest, cycle) -> HttpResponse:
     cycle = _cycle(request, cycle)
@@ -248,12 +258,52 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(Permission.EDIT)
+def feedback_edit(request: HttpRequest, feedback) -> HttpResponse:
+    feedback = get_for_org(request, Feedback, code=feedback)
+    form = FeedbackForm(request.POST or None, organisation=request.org, instance=feedback)
+    back = _safe_next(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_update(feedback=feedback, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Feedback corrected.")
+            return redirect(back)
+    return render(
+        request,
+        "pdsa/testing/feedback_form.html",
+        {
+            "form": form,
+            "back": back,
+            "title": "Correct feedback",
+            "feedback": feedback,
+            "can_delete": request.membership.can(Permission.ADMIN),
+        },
+    )
+
+
+@org_view(Permission.ADMIN)
+@require_POST
+def feedback_delete(request: HttpRequest, feedback) -> HttpResponse:
+    feedback = get_for_org(request, Feedback, code=feedback)
+    services.feedback_delete(feedback=feedback)
+    messages.success(request, "Feedback deleted.")
+    return redirect("listening_log", request.org.slug)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    back = request.GET.get("next") or ""
+    if not back.startswith(f"/o/{request.org.slug}/"):
+        back = reverse("listening_log", args=[request.org.slug])
+    return back
+
+
+@org_view(Permission.EDIT)
 def feedback_respond(request: HttpRequest, feedback) -> HttpResponse:
     feedback = get_for_org(request, Feedback.objects.select_related("cycle", "change_idea"), code=feedback)
     form = FeedbackResponseForm(request.POST or None, instance=Feedback(response=feedback.response))
-    back = request.GET.get("next") or reverse("listening_log", args=[request.org.slug])
-    if not back.startswith(f"/o/{request.org.slug}/"):
-        back = reverse("listening_log", args=[request.org.slug])
+    back = _safe_next(request)
     if request.method == "POST" and form.is_valid():
         services.feedback_respond(feedback=feedback, response=form.cleaned_data["response"], user=request.user)
         messages.success(request, "Response saved: the loop is closed." if feedback.response else "Response removed.")

@@ -256,3 +256,17 @@ def test_idea_testing_page_runs_a_constant_number_of_queries(cast, django_assert
     with django_assert_max_num_queries(len(few)):
         page = client.get(url)
     assert "Cycle 7" in page.content.decode()
+
+
+def test_only_admins_delete_a_cycle_and_its_chart_marks_go(cast) -> None:
+    from measures.models import Annotation
+    from tests.aims.factories import AimFactory, AimMeasureFactory
+
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    idea.aims.add(AimFactory(organisation=cast.org, outcome_measure=AimMeasureFactory(organisation=cast.org)))
+    cycle = cycle_create(idea=idea, objective="x", start_date=datetime.date(2026, 5, 1))
+    assert Annotation.objects.count() == 1
+    url = f"/o/{cast.org.slug}/testing/cycles/{cycle.code}/delete/"
+    assert cast.client(Role.LEAD).post(url).status_code == 403
+    assert cast.client(Role.ADMIN).post(url).status_code == 302
+    assert not PDSACycle.objects.exists() and not Annotation.objects.exists()

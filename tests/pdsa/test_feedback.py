@@ -167,3 +167,22 @@ def test_idea_panel_shows_the_latest_feedback_and_links_to_the_rest(cast) -> Non
     page = cast.client(Role.VIEWER).get(f"/o/{cast.org.slug}/testing/ideas/{idea.code}/cycles/").content.decode()
     assert "4 of 5</strong> (80%)" in page and "see all 5 in the listening log" in page
     assert page.count("Voice number") == 3
+
+
+def test_member_corrects_feedback_and_only_admins_delete_it(cast) -> None:
+    feedback = FeedbackFactory(organisation=cast.org, voice="child", text="Jamie said it was better")
+    url = f"/o/{cast.org.slug}/testing/listening/{feedback.code}/"
+    member = cast.client(Role.MEMBER)
+    page = member.get(url + "edit/").content.decode()
+    assert "Jamie said it was better" in page and "Delete this feedback" not in page
+    response = member.post(
+        url + "edit/",
+        {"voice": "child", "received_on": feedback.received_on.isoformat(), "text": "The child said it was better"},
+    )
+    assert response.status_code == 302
+    feedback.refresh_from_db()
+    assert feedback.text == "The child said it was better"
+    assert member.post(url + "delete/").status_code == 403
+    assert "Delete this feedback" in cast.client(Role.ADMIN).get(url + "edit/").content.decode()
+    assert cast.client(Role.ADMIN).post(url + "delete/").status_code == 302
+    assert not Feedback.objects.exists()

@@ -334,3 +334,25 @@ def test_audit_of_another_organisation_is_not_found(cast) -> None:
     client = Client()
     client.force_login(outsider_lead.user)
     assert client.get(f"/o/{cast.other_org.slug}/testing/audits/{audit.code}/").status_code == 404
+
+
+def test_implementation_page_runs_a_constant_number_of_queries(cast, django_assert_max_num_queries) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    PDSACycleFactory(change_idea=idea, number=1)
+    implementation = _decide(cast, idea)
+    SelfAuditFactory(implementation=implementation, done_on=TODAY, result_percent=50)
+    client = cast.client(Role.MEMBER)
+    client.get(implementation.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        client.get(implementation.get_absolute_url())
+    for n in range(2, 8):
+        PDSACycleFactory(change_idea=idea, number=n)
+        SelfAuditFactory(implementation=implementation, done_on=TODAY, result_percent=50 + n)
+        FeedbackFactory(organisation=cast.org, change_idea=idea)
+    _decide(cast, idea, approvers=[cast.members[Role.LEAD], cast.members[Role.ADMIN]])
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(implementation.get_absolute_url())
+    assert "PDSA cycle 7" in page.content.decode()
