@@ -1,6 +1,11 @@
-// Driver diagram: print, and download the drawn SVG as a PNG (rendered in the browser).
+// Driver diagram: confirm removals, print, and download the drawn SVG as a PNG (rendered in the browser).
 (function () {
   "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

@@ -81,6 +81,17 @@ def test_lead_builds_an_aim_and_member_uses_the_inbox(
     page.get_by_role("button", name="Add", exact=True).click()
     expect(page.get_by_text("Secondary driver 1.1")).to_be_visible()
     assert_accessible()
+    # Removing asks first; saying no keeps the driver.
+    page.get_by_label("New driver").fill("A driver added by mistake")
+    page.get_by_role("button", name="Add driver").click()
+    remove = page.get_by_role("button", name="Remove “A driver added by mistake”")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    remove.click()
+    expect(remove).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    remove.click()
+    expect(page.get_by_role("status").first).to_contain_text("Driver “A driver added by mistake” removed")
+    assert aim.drivers.count() == 2
     page.get_by_role("link", name=re.compile("Change ideas \\(0\\) for “Legal advice booked early”")).click()
     page.get_by_role("link", name="New change idea for this driver").click()
     page.get_by_label("Title").fill("Book the legal advice meeting at the first review")
