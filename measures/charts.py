@@ -234,16 +234,11 @@ def chart_payload(
     ]
 
     latest = results[-1].result
-    variation = variation_icon(latest, measure.better) if not _anhoj_run(chart, measure) else None
     if _anhoj_run(chart, measure):
-        # Under the Anhøj rules only the shown signals count for the last point.
-        last = latest.last_index
-        variation = "common_cause"
-        if last is not None and flagged[last] is not None:
-            improvement = flagged[last].improvement
-            variation = {True: "special_cause_improving", False: "special_cause_concerning"}.get(
-                improvement, "special_cause_neither"
-            )
+        # Under the Anhøj rules only the shown signals (unusually long runs) count.
+        variation = _variation_from(flagged, latest.last_index)
+    else:
+        variation = variation_icon(latest, measure.better)
     assurance = None if chart == "run" else latest.assurance
     payload["variation"] = {"code": variation, "label": VARIATION_LABELS[variation]} if variation else None
     payload["assurance"] = {"code": assurance, "label": ASSURANCE_LABELS[assurance]} if assurance else None
@@ -258,6 +253,18 @@ def chart_payload(
     )
     payload["suggestion"] = phase_suggestion(results, points, shown, measure.period)
     return payload
+
+
+def _variation_from(flagged: list, last_index: int | None) -> str | None:
+    """The variation icon from the shown signal at the last point, if any."""
+    if last_index is None:
+        return None
+    signal = flagged[last_index]
+    if signal is None:
+        return "common_cause"
+    return {True: "special_cause_improving", False: "special_cause_concerning"}.get(
+        signal.improvement, "special_cause_neither"
+    )
 
 
 def _anhoj_run(chart: str, measure: Measure) -> bool:

@@ -107,7 +107,19 @@ def test_anhoj_profile_shows_only_unusually_long_runs(org) -> None:
     anhoj = MeasureFactory(organisation=org, rule_profile=Measure.RuleProfile.ANHOJ)
 
     assert chart_payload(ihi, monthly_points(ihi, values))["signals"]
-    assert chart_payload(anhoj, monthly_points(anhoj, values))["signals"] == []
+    anhoj_payload = chart_payload(anhoj, monthly_points(anhoj, values))
+    assert anhoj_payload["signals"] == []
+    assert anhoj_payload["variation"]["code"] == "common_cause"
+
+
+def test_anhoj_variation_follows_a_long_run_to_the_last_point(org) -> None:
+    measure = MeasureFactory(organisation=org, rule_profile=Measure.RuleProfile.ANHOJ, better=Measure.Better.UP)
+    values = [10, 12, 11, 13, 10, 12, 11, 13, 12, 10, 11, 13, 20, 21, 20, 22, 21, 20, 22, 21, 20, 22]
+
+    payload = chart_payload(measure, monthly_points(measure, values))
+
+    assert payload["variation"]["code"] == "special_cause_improving"
+    assert payload["reading"][0].endswith("an unusually long run — an improvement.")
 
 
 def test_annotations_provisional_points_and_table_rows(org) -> None:
