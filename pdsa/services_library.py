@@ -114,6 +114,11 @@ def copy_to_organisation(*, item: PublishedItem, organisation: Organisation, mem
     """A new change idea in one's own organisation, from another authority's published item."""
     if item.organisation_id == organisation.pk:
         raise ValidationError("This is your own organisation's item; it is already among your change ideas.")
+    copied = ChangeIdea.objects.filter(
+        organisation=organisation, source=ChangeIdea.Source.OTHER_AUTHORITY, title=item.title[:200]
+    ).first()
+    if copied is not None:
+        raise ValidationError(f"“{copied.title}” was already copied into {organisation.name}.")
     description = f"{item.summary}\n\nFrom {item.organisation_name}'s {item.get_kind_display().lower()}:\n\n{item.body}"
     return ChangeIdea.objects.create(
         organisation=organisation,

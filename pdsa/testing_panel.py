@@ -19,7 +19,9 @@ def idea_testing_context(idea: ChangeIdea, membership: Membership | None) -> dic
         .select_related("lead__user", "organisation")
         .order_by("number")
     )
-    feedback = list(Feedback.objects.filter(change_idea=idea).select_related("cycle").order_by("-received_on", "-pk"))
+    feedback = list(
+        Feedback.objects.filter(change_idea=idea).select_related("cycle__organisation").order_by("-received_on", "-pk")
+    )
     answered = sum(1 for f in feedback if f.response)
     implementation = (
         Implementation.objects.filter(change_idea=idea)

@@ -138,3 +138,11 @@ def test_publish_pages_preview_then_publish(cast) -> None:
     assert lead.post(withdraw_url, {"item": foreign.code}).status_code == 404
     assert lead.post(withdraw_url, {"item": PublishedItem.objects.get(organisation=cast.org).code}).status_code == 302
     assert list(PublishedItem.objects.all()) == [foreign]
+
+
+def test_copying_the_same_item_twice_is_refused(cast) -> None:
+    item = PublishedItemFactory(organisation=cast.other_org, title="Parallel planning")
+    copy_to_organisation(item=item, organisation=cast.org, membership=cast.members[Role.MEMBER])
+    with pytest.raises(ValidationError, match="already copied"):
+        copy_to_organisation(item=item, organisation=cast.org, membership=cast.members[Role.MEMBER])
+    assert ChangeIdea.objects.filter(organisation=cast.org).count() == 1
