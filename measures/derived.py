@@ -242,12 +242,13 @@ class CompletenessIssue:
 def completeness_issues(organisation: Organisation) -> list[CompletenessIssue]:
     """Children with a later milestone of a timescale but not the earlier one, or with a
     milestone dated before an earlier milestone of the pathway. Disabled milestones are
-    ignored. Two queries whatever the number of children."""
+    ignored. Four queries whatever the number of children."""
     milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
     frame = dates_by_child(organisation, milestones)
     if frame.empty:
         return []
-    references = dict(Child.objects.filter(pk__in=list(frame.index)).values_list("pk", "reference"))
+    # All of the organisation's references in one query (a pk__in list could pass SQLite's limit).
+    references = dict(Child.objects.for_organisation(organisation).values_list("pk", "reference"))
     issues: list[tuple[str, int, CompletenessIssue]] = []
     children = frame.index.to_numpy()
     pairs = {(t.from_milestone_id, t.to_milestone_id) for t in usable_timescales(organisation)}

@@ -119,11 +119,16 @@ def milestone_import_validate(*, milestone_import: MilestoneImport, today: date)
     _progress(milestone_import, 10, "Reading the file", status=Status.VALIDATING)
     try:
         parsed = _read(milestone_import, today)
+        _progress(milestone_import, 60, "Comparing with the data already held")
+        plan = plan_changes(milestone_import.organisation, parsed)
     except FileRefused as refusal:
         _refuse(milestone_import, str(refusal))
         return milestone_import
-    _progress(milestone_import, 60, "Comparing with the data already held")
-    plan = plan_changes(milestone_import.organisation, parsed)
+    except Exception:
+        logger.exception("Checking milestone import %s failed", milestone_import.pk)
+        message = "Checking the file failed unexpectedly; nothing was saved. Try again or tell your administrator."
+        _progress(milestone_import, 100, "Not checked", status=Status.FAILED, error_message=message)
+        return milestone_import
     milestone_import.layout = parsed.layout
     milestone_import.rows = parsed.rows
     milestone_import.problems = problem_dicts(parsed.problems)
@@ -491,7 +496,8 @@ def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today:
     organisation = milestone_import.organisation
     changes = ImportChange.objects.filter(milestone_import=milestone_import)
     created = list(changes.filter(created_child=True).values_list("child_id", flat=True))
-    date_changes = changes.filter(milestone__isnull=False).exclude(child_id__in=created)
+    # Children the import created go with their dates; only children held before have date rows.
+    date_changes = changes.filter(milestone__isnull=False, created_child=False)
     restore = list(date_changes.filter(old_date__isnull=False).values_list("child_id", "milestone_id", "old_date"))
     remove = list(date_changes.filter(old_date__isnull=True).values_list("child_id", "milestone_id"))
     routes = list(changes.filter(milestone__isnull=True, created_child=False).values_list("child_id", "old_route"))

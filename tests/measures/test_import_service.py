@@ -191,7 +191,7 @@ def test_duplicate_reference_is_an_error_on_the_second_row(pathway, cast):
 
 
 def test_warnings_do_not_stop_a_commit(pathway, cast):
-    content = (b"child_ref,route,looked_after,permanence_rec,notes\nC-1,adoption,01/08/2024,01/02/2024,x\n")
+    content = b"child_ref,route,looked_after,permanence_rec,notes\nC-1,adoption,01/08/2024,01/02/2024,x\n"
     milestone_import = upload(pathway, cast.members["data"].user, content)
     codes = sorted(problem["code"] for problem in milestone_import.problems)
     assert codes == ["out_of_order", "unknown_column"]
@@ -284,3 +284,21 @@ def test_derived_points_are_replaced_not_added(pathway, cast):
     before = DataPoint.objects.filter(organisation=pathway).count()
     commit(upload(pathway, user, (HEADER + "C-1,adoption,01/02/2024,15/07/2024,\n").encode()))
     assert DataPoint.objects.filter(organisation=pathway).count() == before
+
+
+def test_an_unexpected_failure_while_checking_is_reported_not_left_running(pathway, cast, caplog):
+    milestone_import = MilestoneImport.objects.create(organisation=pathway, original_name="m.csv", file="gone.csv")
+    imports.milestone_import_validate(milestone_import=milestone_import, today=TODAY)
+    milestone_import.refresh_from_db()
+    assert milestone_import.status == Status.FAILED and "failed unexpectedly" in milestone_import.error_message
+
+
+def test_an_unexpected_failure_while_saving_rolls_everything_back(pathway, cast, monkeypatch):
+    milestone_import = upload(pathway, cast.members["data"].user, (HEADER + "C-1,adoption,01/02/2024,,\n").encode())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "_update", broken)
+    assert commit(milestone_import).status == Status.FAILED
+    assert not Child.objects.exists() and not ImportChange.objects.exists()
