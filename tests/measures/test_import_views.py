@@ -172,3 +172,33 @@ def test_import_history_uses_a_constant_number_of_queries(cast, org, django_asse
         MilestoneImport.objects.create(organisation=org, original_name=f"m{number}.csv", file="x.csv")
     with django_assert_num_queries(len(captured.captured_queries)):
         client.get(url("milestone_imports", org))
+
+
+def test_report_shows_at_most_500_problems_and_says_the_download_has_all(cast, org, django_capture_on_commit_callbacks):
+    client = cast.client("data")
+    lines = "".join(f"C-{number},adoption,tbc,\n" for number in range(600))
+    response = post_upload(client, org, (HEADER + lines).encode(), capture=django_capture_on_commit_callbacks)
+    page = client.get(response["Location"]).content.decode()
+    assert "The first 500 problems are shown; 100 more are in the download." in page
+    assert page.count("is not a date that can be read") == 500
+
+
+def test_data_home_uses_a_constant_number_of_queries(cast, org, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = cast.client("data")
+    home = url("milestone_data", org)
+
+    def load(lines: str) -> int:
+        response = post_upload(client, org, (HEADER + lines).encode(), capture=django_capture_on_commit_callbacks)
+        milestone_import = MilestoneImport.objects.get(code=response["Location"].rstrip("/").split("/")[-1])
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url("milestone_import_commit", org, milestone_import.code))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(home).status_code == 200
+        return len(queries.captured_queries)
+
+    few = load("C-1,adoption,01/02/2024,15/07/2024\n")
+    many = load("".join(f"C-{n},po,01/0{n % 9 + 1}/2024,15/1{n % 2}/2024\n" for n in range(2, 60)))
+    assert few == many
