@@ -239,6 +239,7 @@ def milestone_update(*, milestone: Milestone, name: str, active: bool) -> Milest
     ):
         if milestone.pk in (timescale.from_milestone_id, timescale.to_milestone_id):
             timescale_measures_ensure(timescale=timescale)
+    _recompute_after_commit(milestone.organisation)
     return milestone
 
 
@@ -300,7 +301,12 @@ def timescale_save(
     timescale.active = active
     timescale.save()
     timescale_measures_ensure(timescale=timescale)
-    from measures.tasks import derived_measures_recompute_task
+    _recompute_after_commit(organisation)
+    return timescale
+
+
+def _recompute_after_commit(organisation: Organisation) -> None:
+    """Ask the worker to recompute the derived measures once the change is saved."""
+    from measures.tasks import derived_measures_recompute_task  # tasks import the services
 
     transaction.on_commit(lambda: derived_measures_recompute_task.delay(organisation.pk))
-    return timescale

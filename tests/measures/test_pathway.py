@@ -170,3 +170,19 @@ def test_only_data_leads_and_admins_change_the_pathway(cast, role):
     assert client.post(reverse("milestone_edit", args=[cast.org.slug, "panel"]), {"name": "x"}).status_code == 403
     assert client.get(reverse("timescale_create", args=[cast.org.slug])).status_code == 403
     assert Milestone.objects.get(organisation=cast.org, code="panel").name != "x"
+
+
+def test_disabling_a_milestone_recomputes_its_run_charts(cast, django_capture_on_commit_callbacks):
+    org = cast.org
+    pathway.pathway_create_defaults(organisation=org)
+    milestones = {m.code: m for m in Milestone.objects.filter(organisation=org)}
+    child = ChildFactory(organisation=org)
+    for code, day in (("looked_after", date(2024, 1, 1)), ("permanence_rec", date(2024, 4, 1))):
+        MilestoneDate.objects.create(organisation=org, child=child, milestone=milestones[code], date=day)
+    median = Measure.objects.get(timescale__to_milestone__code="permanence_rec", derivation="median_days")
+    with django_capture_on_commit_callbacks(execute=True):
+        pathway.milestone_update(milestone=milestones["first_review"], name="First LAC review", active=True)
+    assert median.points.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        pathway.milestone_update(milestone=milestones["permanence_rec"], name="Permanence rec", active=False)
+    assert median.points.count() == 0
