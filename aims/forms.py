@@ -140,13 +140,14 @@ class AimFilterForm(forms.Form):
     aims_group = forms.ModelChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="Any group", label="Aims group"
     )
+    review_due = forms.BooleanField(required=False, label="Only aims due for review")
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = Membership.objects.for_organisation(organisation).select_related("user")
         self.fields["aims_group"].queryset = Team.objects.for_organisation(organisation)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-check-input" if name == "review_due" else "form-select"
 
 
 class TemplateChoiceForm(forms.Form):

@@ -56,6 +56,8 @@ def aim_list(request: HttpRequest) -> HttpResponse:
     aims = list(selectors.aims_for_list(request.org, filters=chosen))
     for aim in aims:
         aim.review_overdue = selectors.is_review_overdue(aim)
+    if chosen.get("review_due"):
+        aims = [aim for aim in aims if aim.review_overdue]
     return render(
         request,
         "aims/aim_list.html",

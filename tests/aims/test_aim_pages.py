@@ -218,6 +218,9 @@ def test_mark_reviewed_and_overdue_reviews(cast, time_machine) -> None:
     AimFactory(organisation=cast.org, status="retired", review_interval_days=1)
     time_machine.move_to(datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC))
     assert aims_due_for_review(cast.org) == [aim]
+    AimFactory(organisation=cast.org, title="Reviewed yesterday", last_reviewed=datetime.date(2026, 2, 28))
+    due = cast.client(Role.VIEWER).get(reverse("aims", args=[cast.org.slug]), {"review_due": "on"}).content.decode()
+    assert aim.title in due and "Reviewed yesterday" not in due
     assert "Review overdue" in cast.client(Role.VIEWER).get(aim.get_absolute_url()).content.decode()
     assert cast.client(Role.MEMBER).post(_url("aim_review", cast, aim.code)).status_code == 302
     aim.refresh_from_db()
