@@ -67,7 +67,7 @@ def cycle_create(request: HttpRequest, idea) -> HttpResponse:
     )
 
 
-def _cycle_page(request: HttpRequest, cycle: PDSACycle, status: int = 200, **bound) -> HttpResponse:
+def _cycle_page(request: HttpRequest, cycle: PDSACycle, status: int = 200, saved: str = "", **bound) -> HttpResponse:
     predictions = list(cycle.predictions.all())
     editable = request.membership.can(Permission.EDIT)
     context = {
@@ -76,6 +76,7 @@ def _cycle_page(request: HttpRequest, cycle: PDSACycle, status: int = 200, **bou
         "predictions": predictions,
         "feedback": list(cycle.feedback.select_related("responded_by")),
         "editable": editable,
+        "saved_phase": saved,
         "can_lead": request.membership.can(Permission.LEAD),
         "ramp": list(
             cycle.change_idea.cycles.select_related("organisation").only("code", "number", "organisation__slug")
@@ -91,6 +92,9 @@ def _cycle_page(request: HttpRequest, cycle: PDSACycle, status: int = 200, **bou
             or CycleStudyForm(predictions=predictions, initial={"learning": cycle.learning}),
             "act_form": bound.get("act_form") or CycleActForm(instance=cycle),
         }
+    # htmx swaps only successful responses; a section with errors must still replace the old one.
+    if request.htmx and status == 400:
+        status = 200
     return render(request, "pdsa/testing/cycle_detail.html", context, status=status)
 
 
@@ -100,6 +104,10 @@ def cycle_detail(request: HttpRequest, cycle) -> HttpResponse:
 
 
 def _saved(request: HttpRequest, cycle: PDSACycle, phase: str) -> HttpResponse:
+    if request.htmx:
+        # In a meeting the page stays put: only this section (and the status) is replaced, so
+        # unsaved notes in the other sections are kept.
+        return _cycle_page(request, _cycle(request, cycle.code), saved=phase)
     messages.success(request, f"{phase} saved. Status: {cycle.get_status_display()}.")
     return redirect(f"{cycle.get_absolute_url()}#{phase.lower()}")
 

@@ -90,8 +90,13 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     # Do: what happened.
     page.locator("#do").get_by_label("What happened").fill("Booked before the review ended; held after 19 days.")
     page.locator("#do").get_by_label("Observations").fill("The solicitor joined by phone.")
+    # Notes typed in another section survive saving this one (only the Do section is replaced).
+    page.get_by_label("What did we learn?").fill("First thoughts from the meeting")
     page.get_by_role("button", name="Save Do").click()
+    expect(page.locator("#do-saved")).to_have_text("✓ Do saved. Status: Studying.")
     expect(page.locator("#cycle-status")).to_have_text("Status: Studying")
+    expect(page.get_by_label("What did we learn?")).to_have_value("First thoughts from the meeting")
+    expect(page.get_by_role("button", name="Save Do")).to_be_focused()
 
     # Feedback from a carer and a child, on this cycle.
     _record_feedback(page, "carer", "I knew when the legal meeting would be before I left.", "Yes")

@@ -270,3 +270,19 @@ def test_only_admins_delete_a_cycle_and_its_chart_marks_go(cast) -> None:
     assert cast.client(Role.LEAD).post(url).status_code == 403
     assert cast.client(Role.ADMIN).post(url).status_code == 302
     assert not PDSACycle.objects.exists() and not Annotation.objects.exists()
+
+
+def test_htmx_save_returns_the_page_with_the_section_marked_saved(cast) -> None:
+    cycle = cycle_create(
+        idea=ChangeIdeaFactory(organisation=cast.org), objective="x", predictions=[PredictionInput("Q", "P")]
+    )
+    client = cast.client(Role.MEMBER)
+    url = f"/o/{cast.org.slug}/testing/cycles/{cycle.code}/do/"
+    response = client.post(url, {"what_happened": "Held in 9 days"}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert response.status_code == 200 and "✓ Do saved. Status: Studying." in page
+    assert 'id="cycle-status"' in page and 'id="phase-steps"' in page
+    invalid = client.post(url, {"what_happened": ""}, HTTP_HX_REQUEST="true")
+    assert invalid.status_code == 200 and "Write what happened" in invalid.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.what_happened == "Held in 9 days"
