@@ -109,7 +109,7 @@ def _phase_lines(phase: PhaseResult, chart: str, baseline: int | None) -> dict[s
         }
     else:
         lines = {
-            "centre": _scaled(result.centre, 100),
+            "centre": _scaled(_per_point(result.centre, length), 100),
             "ucl": _scaled(result.ucl, 100),
             "lcl": _scaled(result.lcl, 100),
         }

@@ -67,9 +67,10 @@ class XmRResult:
 
 @dataclass(frozen=True, slots=True)
 class PChartResult:
-    """A P chart. The per-point lists hold None where the point is missing."""
+    """A P chart. ``centre`` is p̄ (one value, as the mean of an XmR chart); the limit lists
+    hold one value per point (they vary with each denominator), None where it is missing."""
 
-    centre: list[float | None]
+    centre: float | None
     ucl: list[float | None]
     lcl: list[float | None]
     sigma2_upper: list[float | None]
@@ -188,8 +189,8 @@ def p_chart(
     base_total = math.fsum(denominators[i] for i in present[:stop])
     p_bar = math.fsum(numerators[i] for i in present[:stop]) / base_total if stop else None
 
-    columns: list[list[float | None]] = [[None] * length for _ in range(6)]
-    centre, ucl, lcl, sigma2_upper, sigma2_lower, proportions = columns
+    columns: list[list[float | None]] = [[None] * length for _ in range(5)]
+    ucl, lcl, sigma2_upper, sigma2_lower, proportions = columns
     ys = [numerators[i] / denominators[i] for i in present]
     for i, y in zip(present, ys, strict=True):
         proportions[i] = y
@@ -198,19 +199,18 @@ def p_chart(
         spread = p_bar * (1 - p_bar)
         for i in present:
             sigma = math.sqrt(spread / denominators[i])
-            centre[i] = p_bar
             ucl[i] = min(1.0, p_bar + 3 * sigma)
             lcl[i] = max(0.0, p_bar - 3 * sigma)
             sigma2_upper[i] = min(1.0, p_bar + 2 * sigma)
             sigma2_lower[i] = max(0.0, p_bar - 2 * sigma)
-        limits = tuple([column[i] for i in present] for column in columns[1:5])
+        limits = tuple([column[i] for i in present] for column in columns[:4])
         signals = special_causes(present, ys, [p_bar] * len(ys), limits, better)
 
     last_index = present[-1] if present else None
     last_ucl = ucl[last_index] if last_index is not None else None
     last_lcl = lcl[last_index] if last_index is not None else None
     return PChartResult(
-        centre=centre,
+        centre=p_bar,
         ucl=ucl,
         lcl=lcl,
         sigma2_upper=sigma2_upper,

@@ -362,7 +362,7 @@ def test_p_chart_limits_by_hand() -> None:
 
     p_bar = 0.196969696969696970
     assert result.p_bar == pytest.approx(p_bar, abs=1e-15)
-    assert result.centre == [p_bar] * 7 + [None, None]
+    assert result.centre == result.p_bar == p_bar
     expected_ucl = [
         0.365703435090339,
         0.316282467409758,
@@ -420,7 +420,7 @@ def test_p_chart_with_no_present_points() -> None:
     result = p_chart([None, 3], [10, 0])
 
     assert result.p_bar is None
-    assert result.centre == result.ucl == [None, None]
+    assert result.centre is None and result.ucl == [None, None]
     assert result.variation is None
 
 
