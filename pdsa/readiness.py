@@ -165,3 +165,18 @@ def ramp_steps(
             )
         )
     return steps
+
+
+def answer_summary(answers: list[tuple[str, str]]) -> list[str]:
+    """Plain sentences from the structured answers, given as (easier, too_long) pairs, e.g.
+    "Easier or more helpful: 3 yes, 1 partly (of 4 asked)". Unasked questions are left out."""
+    sentences = []
+    for position, question in ((0, "Easier or more helpful"), (1, "Took too long")):
+        given = [pair[position] for pair in answers if pair[position]]
+        if not given:
+            continue
+        counts = [
+            f"{given.count(value)} {label.lower()}" for value, label in Feedback.Answer.choices if given.count(value)
+        ]
+        sentences.append(f"{question}: {', '.join(counts)} (of {len(given)} asked)")
+    return sentences

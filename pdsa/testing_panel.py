@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from pace_hub.models import Membership
 from pace_hub.roles import Permission
 from pdsa.models import Approval, ChangeIdea, Feedback, Implementation, PDSACycle, PublishedItem
-from pdsa.readiness import VOICE_LABELS, ramp_steps, spread_for_idea
+from pdsa.readiness import VOICE_LABELS, answer_summary, ramp_steps, spread_for_idea
 
 RAMP_WIDTH, RAMP_HEIGHT = 560, 180
 PANEL_FEEDBACK = 3  # the latest few; the listening log, filtered to the idea, has them all
@@ -43,6 +43,7 @@ def idea_testing_context(idea: ChangeIdea, membership: Membership | None) -> dic
         "ramp_top": max((c.scale_cases or 0 for c in cycles), default=0),
         "idea_feedback": feedback[:PANEL_FEEDBACK],
         "idea_feedback_total": len(feedback),
+        "feedback_answers": answer_summary([(f.easier, f.too_long) for f in feedback]),
         "feedback_answered": answered,
         "feedback_answered_percent": round(100 * answered / len(feedback)) if feedback else None,
         "spread": spread,

@@ -186,3 +186,14 @@ def test_member_corrects_feedback_and_only_admins_delete_it(cast) -> None:
     assert "Delete this feedback" in cast.client(Role.ADMIN).get(url + "edit/").content.decode()
     assert cast.client(Role.ADMIN).post(url + "delete/").status_code == 302
     assert not Feedback.objects.exists()
+
+
+def test_answer_summary_counts_the_structured_answers() -> None:
+    from pdsa.readiness import answer_summary
+
+    answers = [("yes", "no"), ("yes", ""), ("partly", "yes"), ("", "")]
+    assert answer_summary(answers) == [
+        "Easier or more helpful: 2 yes, 1 partly (of 3 asked)",
+        "Took too long: 1 yes, 1 no (of 2 asked)",
+    ]
+    assert answer_summary([("", "")]) == []
