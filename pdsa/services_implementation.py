@@ -92,6 +92,9 @@ def implementation_decide(
 ) -> Implementation:
     """Record (or revise) the group's decision to implement, with its evidence and approvers."""
     org = idea.organisation
+    existing = Implementation.objects.filter(change_idea=idea).first()
+    if existing is not None and existing.started_on:
+        raise ValidationError("Implementation has already started; the decision can no longer be revised.")
     if idea.status in {ChangeIdea.Status.ABANDONED}:
         raise ValidationError("This change idea was abandoned; reopen it before deciding to implement it.")
     if decided_on > timezone.localdate():
@@ -122,6 +125,10 @@ def implementation_decide(
     implementation.evidence_feedback.set(evidence_feedback)
     wanted = {p.pk for p in approvers}
     implementation.approvals.exclude(approver_id__in=wanted).delete()
+    # A revised decision goes back to those who declined the earlier one.
+    implementation.approvals.filter(decision=Approval.Decision.DECLINED).update(
+        decision=Approval.Decision.PENDING, decided_at=None, updated_at=timezone.now()
+    )
     have = set(implementation.approvals.values_list("approver_id", flat=True))
     Approval.objects.bulk_create(
         Approval(organisation=org, implementation=implementation, approver=p) for p in approvers if p.pk not in have

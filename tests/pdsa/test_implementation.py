@@ -356,3 +356,23 @@ def test_implementation_page_runs_a_constant_number_of_queries(cast, django_asse
     with django_assert_max_num_queries(len(few)):
         page = client.get(implementation.get_absolute_url())
     assert "PDSA cycle 7" in page.content.decode()
+
+
+def test_revising_the_decision_asks_those_who_declined_again_until_it_starts(cast) -> None:
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    implementation = _decide(cast, idea)
+    declined = implementation.approvals.get(approver=cast.members[Role.ADMIN])
+    approved = implementation.approvals.get(approver=cast.members[Role.LEAD])
+    approval_record(approval=declined, membership=declined.approver, decision="declined", comment="Not resourced")
+    approval_record(approval=approved, membership=approved.approver, decision="approved", comment="")
+    _decide(cast, idea)
+    declined.refresh_from_db()
+    approved.refresh_from_db()
+    assert declined.decision == "pending" and approved.decision == "approved"
+    approval_record(approval=declined, membership=declined.approver, decision="approved", comment="Resourced now")
+    package_update(
+        implementation=implementation, guidance_what="x", guidance_why="", contacts="", resources=[], start_date=TODAY
+    )
+    implementation_start(implementation=implementation)
+    with pytest.raises(ValidationError, match="already started"):
+        _decide(cast, idea)
