@@ -101,6 +101,9 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     # Feedback from a carer and a child, on this cycle.
     _record_feedback(page, "carer", "I knew when the legal meeting would be before I left.", "Yes")
     expect(page.get_by_role("heading", level=1)).to_contain_text("PDSA cycle 1")
+    page.get_by_role("link", name="Record feedback").click()
+    assert_accessible()
+    page.go_back()
     _record_feedback(page, "child", "I liked knowing what happens next.", "Partly")
     assert set(cycle_1.feedback.values_list("voice", flat=True)) == {"carer", "child"}
     expect(page.locator("#feedback")).to_contain_text("I liked knowing what happens next.")
@@ -131,11 +134,14 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     expect(page.get_by_role("heading", level=1)).to_have_text(f"PDSA cycle 2: {idea.title}")
     page.locator("#do").get_by_label("What happened").fill("All three held within 4 weeks.")
     page.get_by_role("button", name="Save Do").click()
+    expect(page.locator("#do-saved")).to_contain_text("Do saved")
     page.get_by_label("Result for: Within 4 weeks for all 3 cases?").fill("3 of 3")
     page.get_by_label("What did we learn?").fill("Reserved slots work.")
     page.get_by_role("button", name="Save Study").click()
+    expect(page.locator("#study-saved")).to_contain_text("Study saved")
     page.locator("#act").get_by_label("Adopt").check()
     page.get_by_role("button", name="Save Act").click()
+    expect(page.locator("#act-saved")).to_contain_text("Act saved. Status: Complete.")
     idea.refresh_from_db()
     assert idea.status == ChangeIdea.Status.READY
 
@@ -177,6 +183,7 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     page.get_by_label("Chart (measure) that shows the evidence").select_option(label=measure.title)
     page.get_by_role("checkbox", name=lead.display_name).check()
     page.get_by_role("checkbox", name=admin.display_name).check()
+    assert_accessible()
     page.get_by_role("button", name="Record the decision").click()
     implementation = Implementation.objects.get(change_idea=idea)
     expect(page.locator("#approvals")).to_contain_text("Awaiting decision")
@@ -198,6 +205,7 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     page.get_by_label("Flowchart of the new process").set_input_files(
         files=[{"name": "flow.png", "mimeType": "image/png", "buffer": _png()}]
     )
+    assert_accessible()
     page.get_by_role("button", name="Save the change package").click()
     expect(page.locator("#package")).to_contain_text("Children wait weeks less")
     implementation.refresh_from_db()
