@@ -36,9 +36,9 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-def _png() -> bytes:
+def _png(kind: str = "PNG") -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (20, 10), "white").save(buffer, format="PNG")
+    Image.new("RGB", (20, 10), "white").save(buffer, format=kind)
     return buffer.getvalue()
 
 
@@ -158,11 +158,15 @@ def test_a_declined_approval_blocks_the_start(cast) -> None:
     [
         ("flow.pdf", b"%PDF-1.7\n...", "application/pdf"),
         ("flow.png", None, "image/png"),
+        ("flow.jpg", "JPEG", "image/jpeg"),
+        ("flow.pdf", "PNG", "image/png"),  # the name does not decide the type: the content does
         ("flow.svg", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', "image/svg+xml"),
     ],
 )
 def test_flowchart_type_is_read_from_the_content(name, content, expected) -> None:
-    upload = SimpleUploadedFile(name, content if content is not None else _png())
+    if content is None or content in {"PNG", "JPEG"}:
+        content = _png(content or "PNG")
+    upload = SimpleUploadedFile(name, content)
     assert flowchart_type(upload) == expected
 
 
