@@ -45,8 +45,9 @@ def _period(month: np.datetime64) -> date:
     return month.astype("datetime64[D]").astype(date)
 
 
-def median_days_points(start: np.ndarray, end: np.ndarray) -> list[Point]:
-    """Median days from start to end per calendar month in which the end was reached.
+def median_days_points(start: np.ndarray, end: np.ndarray, today: date | None = None) -> list[Point]:
+    """Median days from start to end per calendar month in which the end was reached; the
+    month of ``today`` is provisional (more children may reach the milestone in it).
 
     Children with an end before their start (dates out of order) are left out: the
     completeness page lists them.
@@ -63,6 +64,7 @@ def median_days_points(start: np.ndarray, end: np.ndarray) -> list[Point]:
             value=float(row["median"]),
             denominator=float(row["size"]),
             note=f"{int(row['size'])} children",
+            provisional=today is not None and _period(np.datetime64(month, "M")) >= today.replace(day=1),
         )
         for month, row in grouped.iterrows()
     ]
@@ -158,7 +160,7 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
         start = _column(frame, timescale.from_milestone_id)
         end = _column(frame, timescale.to_milestone_id)
         series = {
-            Measure.Derivation.MEDIAN_DAYS: median_days_points(start, end),
+            Measure.Derivation.MEDIAN_DAYS: median_days_points(start, end, today),
             Measure.Derivation.WITHIN_TARGET: within_target_points(start, end, timescale.target_days, today),
             Measure.Derivation.WAITING: waiting_points(start, end, timescale.target_days, today),
         }
@@ -232,6 +234,11 @@ def suppress(count: int) -> str:
     return SUPPRESSED if 0 < count < 5 else str(count)
 
 
+def children_noun(shown: int | str) -> str:
+    """ "child" or "children" after a count as shown (a number, or "<5")."""
+    return "child" if str(shown) == "1" else "children"
+
+
 @dataclass(frozen=True)
 class CompletenessIssue:
     reference: str
@@ -239,22 +246,35 @@ class CompletenessIssue:
     text: str
 
 
+# Milestones a child on a route does not go through, so their absence is not a gap: children
+# returning home have no panel or court stages; kinship (s11) orders need no panel or ADM.
+NOT_ON_ROUTE = {
+    "home": {"panel", "adm_decision", "hearing_advice", "court_lodged", "order_granted"},
+    "kinship": {"panel", "adm_decision"},
+}
+
+
 def completeness_issues(organisation: Organisation) -> list[CompletenessIssue]:
     """Children with a later milestone of a timescale but not the earlier one, or with a
-    milestone dated before an earlier milestone of the pathway. Disabled milestones are
-    ignored. Four queries whatever the number of children."""
+    milestone dated before an earlier milestone of the pathway. Disabled milestones, and
+    milestones not on the child's route, are ignored. Four queries whatever the number of
+    children."""
     milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
     frame = dates_by_child(organisation, milestones)
     if frame.empty:
         return []
-    # All of the organisation's references in one query (a pk__in list could pass SQLite's limit).
-    references = dict(Child.objects.for_organisation(organisation).values_list("pk", "reference"))
+    # All of the organisation's children in one query (a pk__in list could pass SQLite's limit).
+    rows = Child.objects.for_organisation(organisation).values_list("pk", "reference", "route")
+    references = {pk: reference for pk, reference, _ in rows}
+    routes = pd.Series({pk: route for pk, _, route in rows}).reindex(frame.index).fillna("").to_numpy()
     issues: list[tuple[str, int, CompletenessIssue]] = []
     children = frame.index.to_numpy()
     pairs = {(t.from_milestone_id, t.to_milestone_id) for t in usable_timescales(organisation)}
     names = {milestone.pk: milestone.name for milestone in milestones}
+    codes = {milestone.pk: milestone.code for milestone in milestones}
     for from_id, to_id in sorted(pairs, key=lambda pair: list(names).index(pair[0])):
-        gap = np.isnat(_column(frame, from_id)) & ~np.isnat(_column(frame, to_id))
+        expected = np.array([codes[from_id] not in NOT_ON_ROUTE.get(route, ()) for route in routes], dtype=bool)
+        gap = np.isnat(_column(frame, from_id)) & ~np.isnat(_column(frame, to_id)) & expected
         for child in children[gap]:
             reference = references[child]
             text = f"has “{names[to_id]}” but no date for “{names[from_id]}”"

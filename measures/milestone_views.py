@@ -44,7 +44,8 @@ def _timescale_rows(request: HttpRequest, today) -> list[dict]:
     show_counts = request.membership.can(Permission.CHILD_DATA)
     rows = []
     for timescale, count in counts:
-        row = {"timescale": timescale, "waiting": str(count) if show_counts else derived.suppress(count)}
+        shown = str(count) if show_counts else derived.suppress(count)
+        row = {"timescale": timescale, "waiting": shown, "waiting_noun": derived.children_noun(shown)}
         for derivation in (Measure.Derivation.MEDIAN_DAYS, Measure.Derivation.WITHIN_TARGET):
             measure = by_key.get((timescale.pk, derivation))
             points = list(measure.points.all()) if measure else []
@@ -192,10 +193,12 @@ def waiting(request: HttpRequest) -> HttpResponse:
     sections = []
     for timescale in derived.usable_timescales(request.org):
         children = derived.waiting_children(timescale, today)
+        shown = len(children) if can_see_children else derived.suppress(len(children))
         sections.append(
             {
                 "timescale": timescale,
-                "count": len(children) if can_see_children else derived.suppress(len(children)),
+                "count": shown,
+                "noun": derived.children_noun(shown),
                 "children": children if can_see_children else [],
             }
         )
@@ -219,6 +222,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
     }
     if not can_see_children:
         context["children"] = derived.suppress(context["children"])
+    context["children_noun"] = derived.children_noun(context["children"])
     return render(request, "measures/milestones/completeness.html", context)
 
 

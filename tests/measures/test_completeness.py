@@ -62,3 +62,14 @@ def test_page_lists_children_for_data_leads_and_counts_for_viewers(cast, org, dj
         client.get(page_url)
     viewer = cast.client("viewer").get(page_url).content.decode()
     assert "C-2" not in viewer and "<strong>&lt;5</strong> missing earlier milestones" in viewer
+
+
+def test_milestones_not_on_the_childs_route_are_not_gaps(org):
+    kinship = child_with(org, "C-5", looked_after=date(2024, 1, 1), court_lodged=date(2024, 9, 1))
+    kinship.route = "kinship"
+    kinship.save()
+    adoption = child_with(org, "C-6", looked_after=date(2024, 1, 1), court_lodged=date(2024, 9, 1))
+    assert adoption.route == "adoption"
+    issues = completeness_issues(org)
+    assert [(issue.reference, issue.kind) for issue in issues] == [("C-6", "missing")]
+    assert "no date for “Agency decision maker decision”" in issues[0].text

@@ -108,3 +108,8 @@ def test_recompute_replaces_points_and_ignores_disabled_milestones(cast) -> None
         .filter(measure__timescale__to_milestone__code="order_granted")
         .exists()
     )  # looked after → order still counts its waiting children
+
+
+def test_the_current_month_of_median_days_is_provisional() -> None:
+    points = median_days_points(days("2024-01-01", "2024-05-01"), days("2024-05-01", "2024-06-10"), date(2024, 6, 15))
+    assert [(p.period, p.provisional) for p in points] == [(date(2024, 5, 1), False), (date(2024, 6, 1), True)]
