@@ -15,12 +15,26 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from django.db import transaction
+from django.db.models import QuerySet
 
 from measures.models import Child, DataPoint, Measure, Milestone, MilestoneDate, Timescale
 from pace_hub.models import Organisation
 
 NAT = np.datetime64("NaT", "D")
 SUPPRESSED = "<5"
+
+
+# Milestones a child on a route does not go through, so their absence is not a gap: children
+# returning home have no panel or court stages; kinship (s11) orders need no panel or ADM.
+NOT_ON_ROUTE = {
+    "home": {"panel", "adm_decision", "hearing_advice", "court_lodged", "order_granted"},
+    "kinship": {"panel", "adm_decision"},
+}
+
+
+def routes_without(code: str) -> list[str]:
+    """The routes whose children never reach the milestone with this code."""
+    return [route for route, codes in NOT_ON_ROUTE.items() if code in codes]
 
 
 @dataclass(frozen=True)
@@ -121,16 +135,20 @@ def waiting_points(start: np.ndarray, end: np.ndarray, target_days: int, today: 
 
 
 def dates_by_child(organisation: Organisation, milestones: list[Milestone]) -> pd.DataFrame:
-    """One row per child with any date among ``milestones``; one column per milestone id."""
+    """One row per child with any date among ``milestones``; one column per milestone id, and
+    the child's ``route``. Two queries."""
     rows = MilestoneDate.objects.filter(organisation=organisation, milestone__in=milestones).values_list(
         "child_id", "milestone_id", "date"
     )
     frame = pd.DataFrame.from_records(list(rows), columns=["child", "milestone", "date"])
     if frame.empty:
-        return pd.DataFrame(columns=[milestone.pk for milestone in milestones], dtype="datetime64[s]")
-    frame["date"] = pd.to_datetime(frame["date"])
-    wide = frame.pivot(index="child", columns="milestone", values="date")
-    return wide.reindex(columns=[milestone.pk for milestone in milestones])
+        wide = pd.DataFrame(columns=[milestone.pk for milestone in milestones], dtype="datetime64[s]")
+    else:
+        frame["date"] = pd.to_datetime(frame["date"])
+        wide = frame.pivot(index="child", columns="milestone", values="date")
+        wide = wide.reindex(columns=[milestone.pk for milestone in milestones])
+    routes = dict(Child.objects.for_organisation(organisation).values_list("pk", "route"))
+    return wide.assign(route=wide.index.map(routes).fillna("") if len(wide) else pd.Series(dtype=object))
 
 
 def _column(frame: pd.DataFrame, milestone_id: int) -> np.ndarray:
@@ -157,8 +175,10 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
     DataPoint.objects.filter(measure__in=list(by_key.values())).delete()
     points = []
     for timescale in timescales:
-        start = _column(frame, timescale.from_milestone_id)
-        end = _column(frame, timescale.to_milestone_id)
+        # Children whose route never reaches the later milestone are not waiting for it.
+        on_route = ~frame["route"].isin(routes_without(timescale.to_milestone.code)).to_numpy()
+        start = _column(frame, timescale.from_milestone_id)[on_route]
+        end = _column(frame, timescale.to_milestone_id)[on_route]
         series = {
             Measure.Derivation.MEDIAN_DAYS: median_days_points(start, end, today),
             Measure.Derivation.WITHIN_TARGET: within_target_points(start, end, timescale.target_days, today),
@@ -197,13 +217,21 @@ class WaitingChild:
     days_over: int
 
 
+def _waiting(timescale: Timescale, today: date) -> QuerySet:
+    """Start dates of children past the target without the later milestone, on its route."""
+    deadline = date.fromordinal(today.toordinal() - timescale.target_days)
+    return (
+        MilestoneDate.objects.filter(milestone_id=timescale.from_milestone_id, date__lt=deadline)
+        .exclude(child__milestone_dates__milestone_id=timescale.to_milestone_id)
+        .exclude(child__route__in=routes_without(timescale.to_milestone.code))
+    )
+
+
 def waiting_children(timescale: Timescale, today: date) -> list[WaitingChild]:
     """Children past the timescale's target who have not reached its later milestone, longest
     wait first. One query."""
-    deadline = date.fromordinal(today.toordinal() - timescale.target_days)
     rows = (
-        MilestoneDate.objects.filter(milestone_id=timescale.from_milestone_id, date__lt=deadline)
-        .exclude(child__milestone_dates__milestone_id=timescale.to_milestone_id)
+        _waiting(timescale, today)
         .order_by("date", "child__reference")
         .values_list("child__reference", "child__route", "date")
     )
@@ -219,13 +247,7 @@ def waiting_counts(organisation: Organisation, today: date) -> list[tuple[Timesc
     """How many children wait past each usable timescale's target (one query per timescale)."""
     counts = []
     for timescale in usable_timescales(organisation):
-        deadline = date.fromordinal(today.toordinal() - timescale.target_days)
-        count = (
-            MilestoneDate.objects.filter(milestone_id=timescale.from_milestone_id, date__lt=deadline)
-            .exclude(child__milestone_dates__milestone_id=timescale.to_milestone_id)
-            .count()
-        )
-        counts.append((timescale, count))
+        counts.append((timescale, _waiting(timescale, today).count()))
     return counts
 
 
@@ -246,27 +268,18 @@ class CompletenessIssue:
     text: str
 
 
-# Milestones a child on a route does not go through, so their absence is not a gap: children
-# returning home have no panel or court stages; kinship (s11) orders need no panel or ADM.
-NOT_ON_ROUTE = {
-    "home": {"panel", "adm_decision", "hearing_advice", "court_lodged", "order_granted"},
-    "kinship": {"panel", "adm_decision"},
-}
-
-
 def completeness_issues(organisation: Organisation) -> list[CompletenessIssue]:
     """Children with a later milestone of a timescale but not the earlier one, or with a
     milestone dated before an earlier milestone of the pathway. Disabled milestones, and
-    milestones not on the child's route, are ignored. Four queries whatever the number of
+    milestones not on the child's route, are ignored. Five queries whatever the number of
     children."""
     milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
     frame = dates_by_child(organisation, milestones)
     if frame.empty:
         return []
-    # All of the organisation's children in one query (a pk__in list could pass SQLite's limit).
-    rows = Child.objects.for_organisation(organisation).values_list("pk", "reference", "route")
-    references = {pk: reference for pk, reference, _ in rows}
-    routes = pd.Series({pk: route for pk, _, route in rows}).reindex(frame.index).fillna("").to_numpy()
+    # All of the organisation's references in one query (a pk__in list could pass SQLite's limit).
+    references = dict(Child.objects.for_organisation(organisation).values_list("pk", "reference"))
+    routes = frame["route"].to_numpy()
     issues: list[tuple[str, int, CompletenessIssue]] = []
     children = frame.index.to_numpy()
     pairs = {(t.from_milestone_id, t.to_milestone_id) for t in usable_timescales(organisation)}

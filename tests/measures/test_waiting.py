@@ -86,3 +86,14 @@ def test_data_home_shows_waiting_counts_suppressed_for_viewers(cast, org):
     assert "1 child<" in cast.client("data").get(home).content.decode()
     viewer = cast.client("viewer").get(home).content.decode()
     assert "&lt;5 children" in viewer and "Upload milestone data" not in viewer
+
+
+def test_children_whose_route_never_reaches_the_milestone_are_not_waiting(org):
+    home = looked_after(org, "C-1", 700)
+    home.route = "home"
+    home.save()
+    looked_after(org, "C-2", 700)  # adoption
+    timescale = Timescale.objects.get(organisation=org, from_milestone__code="looked_after", target_days=548)
+    assert [child.reference for child in waiting_children(timescale, timezone.localdate())] == ["C-2"]
+    rec = Timescale.objects.get(organisation=org, to_milestone__code="permanence_rec")
+    assert [child.reference for child in waiting_children(rec, timezone.localdate())] == ["C-1", "C-2"]
