@@ -17,6 +17,7 @@ from pace_hub.tenancy import get_for_org, org_view
 from pdsa import services_implementation as services
 from pdsa.forms_implementation import ApprovalForm, AuditForm, DecisionForm, PackageForm, ReadinessForm, TrainingForm
 from pdsa.models import Approval, ChangeIdea, Implementation, PDSACycle, SelfAudit
+from pdsa.readiness import spread_for_idea
 
 AUDIT_WIDTH, AUDIT_HEIGHT = 560, 200
 
@@ -124,6 +125,7 @@ def implementation_decide(request: HttpRequest, idea) -> HttpResponse:
             "title": f"Decision to implement: {idea.title}",
             "intro": "Look at the evidence from PDSA cycles, feedback and data, and record what the group agreed.",
             "submit": "Record the decision",
+            "readiness": spread_for_idea(idea).summary,
         },
     )
 

@@ -380,3 +380,10 @@ def test_revising_the_decision_asks_those_who_declined_again_until_it_starts(cas
     implementation_start(implementation=implementation)
     with pytest.raises(ValidationError, match="already started"):
         _decide(cast, idea)
+
+
+def test_decision_page_shows_the_spread_readiness_first(cast) -> None:
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    PDSACycleFactory(change_idea=idea, number=1, setting="North", what_happened="Done")
+    page = cast.client(Role.LEAD).get(f"/o/{cast.org.slug}/testing/ideas/{idea.code}/implementation/decide/")
+    assert "Spread and scale so far:</strong> Tested in 1 of 1 locality" in page.content.decode()
