@@ -169,6 +169,9 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     page.get_by_role("button", name="Save response").click()
     expect(page.locator("#listening-summary")).to_contain_text("50%")
     assert_accessible()
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/listening/?idea={idea.code}")
+    expect(page.get_by_role("status").first).to_contain_text(f"Showing feedback about {idea.title}")
+    assert_accessible()
 
     # --- The lead records the decision and asks for approvals ---------------------------------
     _switch_user(page, sign_in, lead.user.email)
