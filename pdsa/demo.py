@@ -152,10 +152,22 @@ RAMPS = {
     ],
     "Weekly permanence tracker e-mail": [
         (
+            "North locality",
+            0,
+            1,
+            32,
+            "Will one team act on a weekly e-mail listing its children waiting past target?",
+            [("Will the team manager reply with actions?", "Yes, most weeks", "2 of 4 weeks")],
+            "Sent to the North team manager for four weeks.",
+            "Some actions, but the list was read late in the week.",
+            "adapt",
+            "Send it on Monday mornings to every team manager.",
+        ),
+        (
             "Whole service",
             0,
             6,
-            26,
+            24,
             "Will a weekly e-mail of children waiting prompt action?",
             [("Will managers reply with actions?", "Most will", "2 of 9 replied")],
             "Sent for four weeks.",
