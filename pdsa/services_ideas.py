@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from aims.models import Aim, Driver
 from pace_hub.models import Membership, Organisation
+from pdsa.annotations import sync_annotations_for_idea
 from pdsa.models import ChangeIdea, IdeaSubmission
 
 IDEA_FIELDS = ("title", "description", "source", "source_detail", "lead", "status")
@@ -27,6 +28,8 @@ def _link(idea: ChangeIdea, aims: Iterable[Aim], drivers: Iterable[Driver]) -> N
     aim_ids = {aim.pk for aim in aims} | {driver.aim_id for driver in drivers}
     idea.aims.set(aim_ids)
     idea.drivers.set(drivers)
+    # The aims it serves decide which charts carry its cycles and go-live date.
+    sync_annotations_for_idea(idea)
 
 
 @transaction.atomic
@@ -86,6 +89,7 @@ def driver_ideas_set(*, driver: Driver, ideas: Iterable[ChangeIdea]) -> None:
     driver.change_ideas.set(ideas)
     for idea in ideas:
         idea.aims.add(driver.aim_id)
+        sync_annotations_for_idea(idea)
 
 
 def submission_create(

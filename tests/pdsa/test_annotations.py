@@ -81,3 +81,27 @@ def test_idea_without_aims_makes_no_marks(org) -> None:
     idea = ChangeIdeaFactory(organisation=org)
     cycle_create(idea=idea, objective="x", start_date=MAY_1)
     assert not Annotation.objects.exists()
+
+
+def test_linking_an_idea_to_an_aim_later_puts_its_cycles_on_that_aims_chart(cast) -> None:
+    from datetime import date
+
+    from aims.models import Aim
+    from measures.models import Annotation
+    from pdsa.models import PDSACycle
+    from pdsa.services_ideas import change_idea_update
+    from tests.measures.factories import MeasureFactory
+    from tests.pdsa.factories import ChangeIdeaFactory
+
+    measure = MeasureFactory(organisation=cast.org)
+    aim = Aim.objects.create(organisation=cast.org, title="Permanence in 6 months", outcome_measure=measure)
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    PDSACycle.objects.create(
+        organisation=cast.org, change_idea=idea, number=1, objective="Try it", start_date=date(2026, 3, 2)
+    )
+    assert not Annotation.objects.filter(measure=measure).exists()
+    change_idea_update(idea=idea, data={}, aims=[aim], drivers=[])
+    annotation = Annotation.objects.get(measure=measure)
+    assert annotation.date == date(2026, 3, 2) and annotation.source_key.startswith("pdsa-cycle:")
+    change_idea_update(idea=idea, data={}, aims=[], drivers=[])
+    assert not Annotation.objects.filter(measure=measure).exists()
