@@ -276,7 +276,7 @@ def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -
             # One import at a time per organisation: the plan must see the data it changes.
             list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
             plan = plan_changes(organisation, parsed)
-            _progress(milestone_import, 40, "Saving children and dates")
+            _progress_from_outside(milestone_import, 40, "Saving new children")
             _write(milestone_import, plan)
             milestone_import.new_children = plan.new_children
             milestone_import.updated_children = plan.updated_children
@@ -304,6 +304,25 @@ def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -
     return milestone_import
 
 
+def _progress_from_outside(milestone_import: MilestoneImport, progress: int, message: str) -> None:
+    """Record progress from inside the commit's transaction, where writes are invisible to the
+    polling page until the end: on PostgreSQL through a short-lived second connection in
+    autocommit. (SQLite allows one writer at a time, so there the bar moves between steps only.)
+    The transaction must not have touched the import row, or this would wait for it."""
+    if connection.vendor != "postgresql":
+        return
+    side = connection.get_new_connection(connection.get_connection_params())
+    try:
+        side.autocommit = True
+        side.execute(
+            f"UPDATE {MilestoneImport._meta.db_table} SET progress = %s, progress_message = %s WHERE id = %s",
+            [progress, message, milestone_import.pk],
+        )
+    finally:
+        side.close()
+    milestone_import.progress, milestone_import.progress_message = progress, message
+
+
 def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
     """Apply a plan: insert new children and dates, update changed dates and routes, and record
     every change as an ImportChange. Inserts go through COPY on PostgreSQL (see ``_insert``)."""
@@ -313,6 +332,7 @@ def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
     )
     ids = _child_ids(organisation, set(plan.new["reference"]))
     new_ids = plan.new["reference"].map(ids).to_numpy(dtype=np.int64)
+    _progress_from_outside(milestone_import, 50, "Saving milestone dates")
 
     routes = plan.route_changes
     _update(Child, "route", routes["child"].to_numpy(dtype=np.int64), routes["route"].to_numpy(dtype=object))
@@ -365,6 +385,7 @@ def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
     for column, value in defaults.items():
         changes[column] = changes[column].astype(object).where(changes[column].notna(), value)
     changes["milestone_import_id"] = milestone_import.pk
+    _progress_from_outside(milestone_import, 75, "Recording the changes for roll-back")
     _insert(organisation, ImportChange, changes)
 
 
