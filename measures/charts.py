@@ -68,7 +68,8 @@ def analyse(measure: Measure, points: Sequence[DataPoint], phases: Sequence[Phas
     baselines = [measure.baseline_points] + [phase.baseline_points for _, phase in starts]
     better = measure.better
     if chart == "p":
-        numerators = [point.numerator for point in points]
+        # A provisional month is drawn but counts in no rule until it settles (DESIGN.md §3).
+        numerators = [None if point.provisional else point.numerator for point in points]
         denominators = [point.denominator for point in points]
         target = None if measure.target is None else measure.target / 100
         return chart_by_phase(
@@ -80,7 +81,7 @@ def analyse(measure: Measure, points: Sequence[DataPoint], phases: Sequence[Phas
             better=better,
             target=target,
         )
-    values = [point_value(point) for point in points]
+    values = [None if point.provisional else point_value(point) for point in points]
     options: dict[str, Any] = {"better": better}
     if chart == "xmr":
         options["target"] = measure.target

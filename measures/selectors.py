@@ -136,7 +136,10 @@ def measures_with_latest(
             chart_payload(measure, points, list(measure.annotations.all()), list(measure.phases.all())),
             f"spark-{measure.code}",
         )
-        summary = MeasureSummary(measure, chart, points[-1] if points else None)
+        # The latest settled point: a provisional month's value is still moving.
+        settled = [point for point in points if not point.provisional]
+        latest = settled[-1] if settled else (points[-1] if points else None)
+        summary = MeasureSummary(measure, chart, latest)
         if signal and summary.signal_status != signal:
             continue
         summaries.append(summary)

@@ -136,7 +136,8 @@ def test_annotations_provisional_points_and_table_rows(org) -> None:
         {"x": "2024-02-10", "label": "10 February 2024", "text": note.text, "link": "/x/"}
     ]
     assert payload["points"][2]["provisional"] is True
-    assert rows[1]["note"] == "Staff shortage" and rows[1]["centre"] == 6.0
+    # The provisional month is left out of the median: (5 + 6) / 2.
+    assert rows[1]["note"] == "Staff shortage" and rows[1]["centre"] == 5.5
 
 
 def test_measure_chart_data_reads_the_database(org, django_assert_num_queries) -> None:
@@ -168,3 +169,23 @@ def test_impossible_proportions_fall_back_to_a_run_chart_with_an_explanation(org
 
     assert payload["chart"] == "run"
     assert payload["error"].startswith("These data cannot be charted as a P chart (proportion): point 1")
+
+
+def test_provisional_points_are_drawn_but_count_in_no_rule(org) -> None:
+    # Settled months run flat; three open months at 0% (children still inside the target)
+    # would look like a concerning shift if they counted.
+    measure = MeasureFactory(organisation=org, chart=Measure.Chart.P, better=Measure.Better.UP)
+    points = monthly_points(measure, [(8, 10) if index % 2 else (7, 10) for index in range(15)] + [(0, 10)] * 7)
+    for point in points[-7:]:
+        point.provisional = True
+
+    payload = chart_payload(measure, points, [], [])
+
+    assert [point["y"] for point in payload["points"][-7:]] == [0.0] * 7
+    assert all(point["provisional"] for point in payload["points"][-7:])
+    assert payload["signals"] == []
+    assert payload["variation"]["code"] == "common_cause"
+    # Without the flag the same months are a special cause.
+    for point in points:
+        point.provisional = False
+    assert chart_payload(measure, points, [], [])["variation"]["code"] == "special_cause_concerning"
