@@ -302,3 +302,16 @@ def test_an_unexpected_failure_while_saving_rolls_everything_back(pathway, cast,
     monkeypatch.setattr(imports, "_update", broken)
     assert commit(milestone_import).status == Status.FAILED
     assert not Child.objects.exists() and not ImportChange.objects.exists()
+
+
+def test_a_long_layout_file_is_committed(pathway, cast):
+    content = (
+        b"child_ref,route,milestone,date\n"
+        b"C-1,adoption,looked_after,01/02/2024\n"
+        b"C-1,,LAC review recommends permanence,15/07/2024\n"
+        b"C-2,po,Looked After,01/03/2024\n"
+    )
+    milestone_import = commit(upload(pathway, cast.members["data"].user, content))
+    assert milestone_import.status == Status.COMMITTED and milestone_import.layout == "long"
+    assert dates_of(pathway, "C-1") == {"looked_after": date(2024, 2, 1), "permanence_rec": date(2024, 7, 15)}
+    assert Child.objects.get(organisation=pathway, reference="C-1").route == "adoption"
