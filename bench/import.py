@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pace_hub.settings.local")
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="pace-bench-media-"))
+if "MEDIA_ROOT" not in os.environ:  # stored uploads go to a scratch folder, shared with the subprocesses
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="pace-bench-media-")
 
 import django  # noqa: E402
 
@@ -108,6 +110,10 @@ def main() -> None:
         print("\n".join(line for line in output.splitlines() if not line.startswith("TOTAL")))
         totals.append(float(output.split("TOTAL ")[1]))
     print(f"XLSX takes {totals[1] / totals[0]:.2f}× the CSV time")
+    if arguments.directory is None:
+        shutil.rmtree(directory)
+    if os.environ["MEDIA_ROOT"].startswith(tempfile.gettempdir()):
+        shutil.rmtree(os.environ["MEDIA_ROOT"], ignore_errors=True)
 
 
 if __name__ == "__main__":
