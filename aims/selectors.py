@@ -12,6 +12,7 @@ from aims.progress import ProgressSuggestion, progress_fraction, suggest_progres
 from measures.charts import point_value
 from measures.models import Measure
 from measures.selectors import MeasureChart, MeasureSummary, measure_chart_data, measures_with_latest
+from measures.selectors import hide_small_counts as masked_chart
 from pace_hub.models import Organisation
 
 OPEN_STATUSES = (Aim.Status.DRAFT, Aim.Status.ACTIVE)
@@ -133,7 +134,7 @@ class AimPage:
     review_overdue: bool
 
 
-def aim_page(aim: Aim) -> AimPage:
+def aim_page(aim: Aim, *, hide_small_counts: bool = False) -> AimPage:
     drivers = driver_tree(aim)
     ideas = list(
         aim.change_ideas.select_related("organisation", "lead__user")
@@ -156,12 +157,17 @@ def aim_page(aim: Aim) -> AimPage:
         better=better,
         improvement_signal=progress.improvement_signal,
     )
+    if outcome_chart is not None and hide_small_counts:
+        # Progress is judged on the full data; only the drawing withholds small groups.
+        outcome_chart = masked_chart(outcome_chart)
     return AimPage(
         aim=aim,
         drivers=drivers,
         ideas=ideas,
         outcome_chart=outcome_chart,
-        process_measures=measures_with_latest(aim.organisation, measures=aim.measures.order_by("kind", "title")),
+        process_measures=measures_with_latest(
+            aim.organisation, measures=aim.measures.order_by("kind", "title"), hide_small_counts=hide_small_counts
+        ),
         versions=list(aim.versions.select_related("changed_by").order_by("-version")),
         progress=progress,
         suggestion=suggestion,

@@ -104,7 +104,7 @@ def aim_create(request: HttpRequest) -> HttpResponse:
 @org_view()
 def aim_detail(request: HttpRequest, aim: str) -> HttpResponse:
     aim = _get_aim(request, aim)
-    page = selectors.aim_page(aim)
+    page = selectors.aim_page(aim, hide_small_counts=not request.membership.can(Permission.CHILD_DATA))
     return render(
         request,
         "aims/aim_detail.html",

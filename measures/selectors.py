@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from measures import disclosure
 from measures.charts import chart_payload, format_number, point_value, table_rows
 from measures.models import Annotation, DataPoint, Measure, Phase
 from pace_hub.models import Organisation
@@ -54,12 +55,16 @@ class MeasureSummary:
     measure: Measure
     chart: MeasureChart
     latest: DataPoint | None
+    small_counts_hidden: bool = False
 
     @property
     def latest_text(self) -> str:
         if self.latest is None:
             return "No data yet"
-        return format_number(point_value(self.latest), self.chart.payload["unit"])
+        text = format_number(point_value(self.latest), self.chart.payload["unit"])
+        if self.small_counts_hidden:
+            return disclosure.latest_text(self.measure, self.latest, text)
+        return text
 
     @property
     def signal_status(self) -> str:
@@ -80,9 +85,20 @@ def signal_status(payload: dict[str, Any]) -> str:
     return "neither" if flags else "none"
 
 
-def measure_chart_data(measure: Measure, *, chart: str | None = None, dom_id: str = "") -> MeasureChart:
+def hide_small_counts(chart: MeasureChart) -> MeasureChart:
+    """The same chart with small groups of children withheld (see measures.disclosure)."""
+    payload = disclosure.mask_payload(chart.measure, chart.payload)
+    if payload is chart.payload:
+        return chart
+    return MeasureChart(chart.measure, payload, chart.dom_id, table_rows(payload))
+
+
+def measure_chart_data(
+    measure: Measure, *, chart: str | None = None, dom_id: str = "", hide_small_counts: bool = False
+) -> MeasureChart:
     """A measure's chart, ready for chart_card.html. Three queries (points, annotations, phases)
-    unless they were prefetched."""
+    unless they were prefetched. ``hide_small_counts`` for people who may not see child-level
+    data (see measures.disclosure)."""
     payload = chart_payload(
         measure,
         list(measure.points.all()),
@@ -90,6 +106,8 @@ def measure_chart_data(measure: Measure, *, chart: str | None = None, dom_id: st
         list(measure.phases.all()),
         chart=chart,
     )
+    if hide_small_counts:
+        payload = disclosure.mask_payload(measure, payload)
     return MeasureChart(measure, payload, dom_id or f"chart-{measure.code}", table_rows(payload))
 
 
@@ -114,6 +132,7 @@ def measures_with_latest(
     signal: str = "",
     aim: Any = None,
     measures: QuerySet[Measure] | None = None,
+    hide_small_counts: bool = False,
 ) -> list[MeasureSummary]:
     """Every measure with its sparkline chart, latest point and icons, in four queries whatever
     the number of measures. `signal` keeps those whose latest phase shows "improvement",
@@ -131,15 +150,14 @@ def measures_with_latest(
     summaries = []
     for measure in queryset:
         points = list(measure.points.all())
-        chart = MeasureChart(
-            measure,
-            chart_payload(measure, points, list(measure.annotations.all()), list(measure.phases.all())),
-            f"spark-{measure.code}",
-        )
+        payload = chart_payload(measure, points, list(measure.annotations.all()), list(measure.phases.all()))
+        if hide_small_counts:
+            payload = disclosure.mask_payload(measure, payload)
+        chart = MeasureChart(measure, payload, f"spark-{measure.code}")
         # The latest settled point: a provisional month's value is still moving.
         settled = [point for point in points if not point.provisional]
         latest = settled[-1] if settled else (points[-1] if points else None)
-        summary = MeasureSummary(measure, chart, latest)
+        summary = MeasureSummary(measure, chart, latest, hide_small_counts)
         if signal and summary.signal_status != signal:
             continue
         summaries.append(summary)

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from measures import services
+from measures import disclosure, services
 from measures.charts import point_value
 from measures.data_entry import EntryError, next_period, parse_period, period_start
 from measures.forms import (
@@ -62,7 +62,9 @@ def measure_list(request: HttpRequest) -> HttpResponse:
         filters = {"kind": form.cleaned_data["kind"], "signal": form.cleaned_data["signal"]}
         if form.cleaned_data["aim"]:
             filters["aim"] = aim_model.objects.filter(organisation=request.org, code=form.cleaned_data["aim"]).first()
-    summaries = measures_with_latest(request.org, **filters)
+    summaries = measures_with_latest(
+        request.org, **filters, hide_small_counts=not request.membership.can(Permission.CHILD_DATA)
+    )
     return render(
         request,
         "measures/measure_list.html",
@@ -115,7 +117,12 @@ def measure_detail(request: HttpRequest, measure: object) -> HttpResponse:
         ),
         code=measure,
     )
-    chart = measure_chart_data(measure, chart=request.GET.get("chart"), dom_id="measure-chart")
+    chart = measure_chart_data(
+        measure,
+        chart=request.GET.get("chart"),
+        dom_id="measure-chart",
+        hide_small_counts=not request.membership.can(Permission.CHILD_DATA),
+    )
     has_proportions = any(point.denominator for point in measure.points.all())
     chart_choices = [
         (value, label) for value, label in Measure.Chart.choices if value != Measure.Chart.P or has_proportions
@@ -346,26 +353,30 @@ def phase_delete(request: HttpRequest, phase: object) -> HttpResponse:
 EXPORT_HEADER = ["Period", "Value", "Numerator", "Denominator", "Note", "Astronomical", "Provisional"]
 
 
-def _export_rows(measure: Measure) -> list[list]:
-    return [
-        [
-            point.period,
-            point_value(point),
-            point.numerator,
-            point.denominator,
-            point.note,
-            "yes" if point.astronomical else "",
-            "yes" if point.provisional else "",
-        ]
-        for point in measure.points.order_by("period")
-    ]
+def _export_rows(measure: Measure, *, hide_small_counts: bool) -> list[list]:
+    rows = []
+    derived = hide_small_counts and measure.source == Measure.Source.DERIVED
+    for point in measure.points.order_by("period"):
+        hidden = derived and disclosure.point_is_disclosive(measure, point)
+        rows.append(
+            [
+                point.period,
+                disclosure.shown_instead(measure) if hidden else point_value(point),
+                None if derived else point.numerator,
+                None if derived else point.denominator,
+                "Fewer than 5 children: not shown." if hidden else ("" if derived else point.note),
+                "yes" if point.astronomical else "",
+                "yes" if point.provisional else "",
+            ]
+        )
+    return rows
 
 
 @org_view()
 def measure_export(request: HttpRequest, measure: object, kind: str) -> HttpResponse:
     measure = _get_measure(request, measure)
     filename = f"{measure.title[:60]}-{datetime.date.today():%Y-%m-%d}".replace(" ", "-")
-    rows = _export_rows(measure)
+    rows = _export_rows(measure, hide_small_counts=not request.membership.can(Permission.CHILD_DATA))
     if kind == "xlsx":
         return xlsx_response(f"{filename}.xlsx", EXPORT_HEADER, rows, sheet="Data")
     return csv_response(f"{filename}.csv", EXPORT_HEADER, [[row[0].isoformat(), *row[1:]] for row in rows])

@@ -81,7 +81,11 @@ def implementation_detail(request: HttpRequest, idea) -> HttpResponse:
             "audit_width": AUDIT_WIDTH,
             "audit_height": AUDIT_HEIGHT,
             "resources": list(implementation.resources.all()),
-            "evidence_chart": measure_chart_data(implementation.evidence_measure, dom_id="evidence-chart")
+            "evidence_chart": measure_chart_data(
+                implementation.evidence_measure,
+                dom_id="evidence-chart",
+                hide_small_counts=not request.membership.can(Permission.CHILD_DATA),
+            )
             if implementation.evidence_measure
             else None,
         }
