@@ -170,31 +170,34 @@ def teams(request: HttpRequest) -> HttpResponse:
     return render(request, "pace_hub/teams.html", {"teams": rows})
 
 
-def _team_form(request: HttpRequest, team: Team | None) -> HttpResponse:
-    form = TeamForm(request.POST or None, instance=team, organisation=request.org)
+def _named_form_page(request: HttpRequest, form, *, thing: str, back: str) -> HttpResponse:
+    """Create or edit a named organisation row (team, agency) on the shared form page."""
+    existing = form.instance.pk is not None
     if request.method == "POST" and form.is_valid():
-        team = form.save()
-        messages.success(request, f"{team.name} saved.")
-        return redirect("teams", request.org.slug)
+        saved = form.save()
+        messages.success(request, f"{saved.name} saved.")
+        return redirect(back, request.org.slug)
     return render(
         request,
         "form_page.html",
         {
             "form": form,
-            "title": f"Edit {team.name}" if team else "New team",
-            "cancel": ("teams", request.org.slug),
+            "title": f"Edit {form.instance.name}" if existing else f"New {thing}",
+            "cancel": (back, request.org.slug),
         },
     )
 
 
 @org_view(Permission.LEAD)
 def team_create(request: HttpRequest) -> HttpResponse:
-    return _team_form(request, None)
+    form = TeamForm(request.POST or None, organisation=request.org)
+    return _named_form_page(request, form, thing="team", back="teams")
 
 
 @org_view(Permission.LEAD)
 def team_edit(request: HttpRequest, team: str) -> HttpResponse:
-    return _team_form(request, get_for_org(request, Team, code=team))
+    form = TeamForm(request.POST or None, instance=get_for_org(request, Team, code=team), organisation=request.org)
+    return _named_form_page(request, form, thing="team", back="teams")
 
 
 @org_view()
@@ -214,31 +217,17 @@ def agencies(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _agency_form(request: HttpRequest, agency: Agency | None) -> HttpResponse:
-    form = AgencyForm(request.POST or None, instance=agency, organisation=request.org)
-    if request.method == "POST" and form.is_valid():
-        agency = form.save()
-        messages.success(request, f"{agency.name} saved.")
-        return redirect("agencies", request.org.slug)
-    return render(
-        request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": f"Edit {agency.name}" if agency else "New agency",
-            "cancel": ("agencies", request.org.slug),
-        },
-    )
-
-
 @org_view(Permission.EDIT)
 def agency_create(request: HttpRequest) -> HttpResponse:
-    return _agency_form(request, None)
+    form = AgencyForm(request.POST or None, organisation=request.org)
+    return _named_form_page(request, form, thing="agency", back="agencies")
 
 
 @org_view(Permission.EDIT)
 def agency_edit(request: HttpRequest, agency: str) -> HttpResponse:
-    return _agency_form(request, get_for_org(request, Agency, code=agency))
+    instance = get_for_org(request, Agency, code=agency)
+    form = AgencyForm(request.POST or None, instance=instance, organisation=request.org)
+    return _named_form_page(request, form, thing="agency", back="agencies")
 
 
 @org_view()
