@@ -92,10 +92,14 @@ def aim_create(*, organisation: Organisation, data: dict, measures: Iterable[Mea
 def aim_update(*, aim: Aim, data: dict, measures: Iterable[Measure] | None = None) -> Aim:
     """Edit an aim. SMART parts of an aim that is no longer a draft change only through
     ``aim_refresh``, which keeps the earlier version and the reason."""
+    was_draft = aim.status == Aim.Status.DRAFT
+    if not was_draft and data.get("status") == Aim.Status.DRAFT:
+        # Otherwise a detour through draft would change the statement without keeping a version.
+        raise ValidationError({"status": "An aim that has left draft cannot go back: refresh it, or retire it."})
     for name, value in data.items():
         if name not in EDITABLE_FIELDS:
             continue
-        if name in SMART_FIELDS and aim.status != Aim.Status.DRAFT and getattr(aim, name) != value:
+        if name in SMART_FIELDS and not was_draft and getattr(aim, name) != value:
             raise ValidationError({name: "Refresh the aim to change its statement, so the earlier version is kept."})
         setattr(aim, name, value)
     _validate_and_compose(aim)

@@ -64,6 +64,19 @@ def test_update_leaves_the_statement_of_an_active_aim_to_refresh(cast) -> None:
     assert draft.statement.startswith("95% of children accommodated")
 
 
+@pytest.mark.parametrize("order", ["status first", "status last"])
+def test_an_active_aim_cannot_slip_back_to_draft_to_dodge_its_history(cast, order) -> None:
+    aim = AimFactory(organisation=cast.org, status="active")
+    data = {"status": "draft", "target_value": 99.0}
+    if order == "status last":
+        data = dict(reversed(list(data.items())))
+    with pytest.raises(ValidationError):
+        services.aim_update(aim=aim, data=data)
+    aim.refresh_from_db()
+    assert (aim.status, aim.target_value) == ("active", 90)
+    assert not AimVersion.objects.filter(aim=aim).exists()
+
+
 def test_each_refresh_keeps_the_version_before_it(cast) -> None:
     user = cast.members[Role.LEAD].user
     aim = services.aim_create(organisation=cast.org, data={"title": "Six months", "status": "active", **PARTS})
