@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from measures import derived, imports, pathway
+from measures import derived, disclosure, imports, pathway
 from measures.milestone_files import annotated_workbook, wide_template_csv, wide_template_xlsx
 from measures.milestone_forms import MilestoneCreateForm, MilestoneEditForm, MilestoneUploadForm, TimescaleForm
 from measures.models import DataPoint, Measure, Milestone, MilestoneImport, Route, Timescale
@@ -50,7 +50,15 @@ def _timescale_rows(request: HttpRequest, today) -> list[dict]:
             measure = by_key.get((timescale.pk, derivation))
             points = list(measure.points.all()) if measure else []
             latest = next((point for point in points if not point.provisional), None)
-            row[derivation] = {"measure": measure, "point": latest, "url": measure and _measure_url(measure)}
+            # Viewers get the value without cohort sizes, and nothing for a group of 1-4 children.
+            hidden = not show_counts and latest is not None and disclosure.point_is_disclosive(measure, latest)
+            row[derivation] = {
+                "measure": measure,
+                "point": latest,
+                "url": measure and _measure_url(measure),
+                "hidden": hidden,
+                "show_counts": show_counts,
+            }
         rows.append(row)
     return rows
 

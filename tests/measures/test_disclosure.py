@@ -85,3 +85,19 @@ def test_measures_entered_by_hand_are_not_masked(cast) -> None:
     _points(measure, [(2, None, None), (3, None, None)])
     points = cast.client(Role.VIEWER).get(f"/o/{cast.org.slug}/measures/{measure.code}/").context["chart"].payload
     assert [point["y"] for point in points["points"]] == [2, 3]
+
+
+@pytest.mark.django_db
+def test_milestone_data_home_gives_viewers_no_small_counts(cast) -> None:
+    median = _derived(cast.org, Measure.Derivation.MEDIAN_DAYS)
+    within = _derived(cast.org, Measure.Derivation.WITHIN_TARGET)
+    _points(median, [(120.0, None, 3)])
+    _points(within, [(75.0, 6, 8)])
+    url = f"/o/{cast.org.slug}/measures/data/"
+
+    viewer_page = cast.client(Role.VIEWER).get(url).content.decode()
+    assert "120 days" not in viewer_page and "fewer than 5 children" in viewer_page
+    assert "75%" in viewer_page and "6 of 8" not in viewer_page
+
+    lead_page = cast.client(Role.LEAD).get(url).content.decode()
+    assert "120 days" in lead_page and "6 of 8" in lead_page
