@@ -184,4 +184,5 @@ LOGGING = {
 # Periodic work (django-celery-beat copies these into its database schedule at start).
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-invitations": {"task": "pace_hub.tasks.purge_expired_invitations", "schedule": 24 * 60 * 60},
+    "sync-chart-annotations": {"task": "pdsa.tasks.sync_all_annotations", "schedule": 60 * 60},
 }

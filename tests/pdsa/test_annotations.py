@@ -105,3 +105,28 @@ def test_linking_an_idea_to_an_aim_later_puts_its_cycles_on_that_aims_chart(cast
     assert annotation.date == date(2026, 3, 2) and annotation.source_key.startswith("pdsa-cycle:")
     change_idea_update(idea=idea, data={}, aims=[], drivers=[])
     assert not Annotation.objects.filter(measure=measure).exists()
+
+
+def test_hourly_sync_follows_an_aim_gaining_a_measure(cast) -> None:
+    from datetime import date
+
+    from aims.models import Aim
+    from measures.models import Annotation
+    from pdsa.models import PDSACycle
+    from pdsa.services_ideas import change_idea_update
+    from pdsa.tasks import sync_all_annotations
+    from tests.measures.factories import MeasureFactory
+    from tests.pdsa.factories import ChangeIdeaFactory
+
+    aim = Aim.objects.create(organisation=cast.org, title="Panel within 12 weeks")
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    PDSACycle.objects.create(
+        organisation=cast.org, change_idea=idea, number=1, objective="Try it", start_date=date(2026, 5, 4)
+    )
+    change_idea_update(idea=idea, data={}, aims=[aim], drivers=[])
+    process = MeasureFactory(organisation=cast.org)
+    aim.measures.add(process)  # the aims side cannot tell pdsa
+    assert not Annotation.objects.filter(measure=process).exists()
+
+    assert sync_all_annotations.delay().get() == 1
+    assert Annotation.objects.get(measure=process).date == date(2026, 5, 4)
