@@ -67,3 +67,28 @@ def test_tablet_navigation_collapses(page: Page, live_server, cast, sign_in) -> 
     expect(toggle).to_be_visible()
     toggle.click()
     expect(page.get_by_role("link", name="Team")).to_be_visible()
+
+
+def test_foundation_pages_pass_axe(page: Page, live_server, cast, sign_in, assert_accessible) -> None:
+    from tests.factories import AgencyFactory, ResourceFactory, TeamFactory
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible()
+    page.goto(f"{live_server.url}/accounts/password_reset/")
+    assert_accessible()
+    TeamFactory(organisation=cast.org, name="PACE leads group", chair=cast.members[Role.LEAD])
+    AgencyFactory(organisation=cast.org, name="SCRA North", relationship="working", next_step="Meet the reporter")
+    ResourceFactory(organisation=cast.org, title="Run chart rules", url="https://example.org/run-charts")
+    sign_in(cast.members[Role.ADMIN].user.email)
+    for path in [
+        "team/groups/",
+        "team/groups/new/",
+        "team/agencies/",
+        "team/agencies/new/",
+        "resources/",
+        "settings/",
+        "history/",
+    ]:
+        page.goto(f"{live_server.url}/o/{cast.org.slug}/{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible()
