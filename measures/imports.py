@@ -477,13 +477,14 @@ def _update(model: type[models.Model], field: str, pks: np.ndarray, values: np.n
 
 
 def rollback_blocker(milestone_import: MilestoneImport) -> MilestoneImport | None:
-    """The first later committed import that changed any of the same children, if any."""
+    """The first later import, saved or being rolled back, that changed any of the same
+    children, if any."""
     if milestone_import.committed_at is None:
         return None
     later = (
         ImportChange.objects.filter(
             milestone_import__organisation=milestone_import.organisation,
-            milestone_import__status=Status.COMMITTED,
+            milestone_import__status__in=[Status.COMMITTED, Status.ROLLING_BACK],
             milestone_import__committed_at__gt=milestone_import.committed_at,
             child_id__in=ImportChange.objects.filter(milestone_import=milestone_import).values("child_id"),
         )
@@ -494,16 +495,10 @@ def rollback_blocker(milestone_import: MilestoneImport) -> MilestoneImport | Non
     return MilestoneImport.objects.get(pk=later) if later else None
 
 
-@transaction.atomic
-def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today: date) -> MilestoneImport:
-    """Put back what the import changed: earlier dates and routes restored, dates it added
-    removed, children it created deleted. Refused while a later import changed the same
-    children."""
-    from measures.tasks import derived_measures_recompute_task
-
-    list(Organisation.objects.select_for_update().filter(pk=milestone_import.organisation_id))
-    milestone_import.refresh_from_db()
-    if milestone_import.status != Status.COMMITTED:
+def _check_rollback_allowed(milestone_import: MilestoneImport, *statuses: str) -> None:
+    """Refuse a roll-back unless the import is in one of ``statuses`` and no later import changed
+    the same children. Call with the organisation locked and the import just read."""
+    if milestone_import.status not in statuses:
         raise ValidationError(
             f"Only a saved import can be rolled back; this one is {milestone_import.get_status_display().lower()}."
         )
@@ -514,6 +509,77 @@ def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today:
             f"{timezone.localtime(blocker.committed_at):%d/%m/%Y at %H:%M} changed some of the same children. "
             "Roll that one back first."
         )
+
+
+@transaction.atomic
+def milestone_import_claim_rollback(*, milestone_import: MilestoneImport, user) -> None:
+    """Mark a saved import as being rolled back (once, even on a double click), or refuse."""
+    list(Organisation.objects.select_for_update().filter(pk=milestone_import.organisation_id))
+    milestone_import.refresh_from_db()
+    _check_rollback_allowed(milestone_import, Status.COMMITTED)
+    _progress(
+        milestone_import,
+        0,
+        "Waiting for the worker",
+        status=Status.ROLLING_BACK,
+        rolled_back_by=user,
+        error_message="",
+    )
+
+
+def milestone_import_request_rollback(*, milestone_import: MilestoneImport, user) -> None:
+    """Hand a saved import's roll-back to the worker (it can take a while for 100,000 children)."""
+    from measures.tasks import milestone_import_rollback_task
+
+    milestone_import_claim_rollback(milestone_import=milestone_import, user=user)
+    transaction.on_commit(lambda: milestone_import_rollback_task.delay(milestone_import.pk))
+
+
+def milestone_import_run_rollback(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
+    """The worker's side of a requested roll-back: run it; if it is refused (a later import
+    changed the same children since it was requested) or fails, the import stays saved and the
+    reason is shown on its page."""
+    if milestone_import.status != Status.ROLLING_BACK:
+        return milestone_import
+    try:
+        return milestone_import_rollback(
+            milestone_import=milestone_import, user=milestone_import.rolled_back_by, today=today
+        )
+    except ValidationError as error:
+        message = error.messages[0]
+    except Exception:
+        logger.exception("Rolling back milestone import %s failed", milestone_import.pk)
+        message = "Rolling back failed unexpectedly; nothing was changed. Try again or tell your administrator."
+    _progress(
+        milestone_import, 100, "Not rolled back", status=Status.COMMITTED, rolled_back_by=None, error_message=message
+    )
+    return milestone_import
+
+
+def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today: date) -> MilestoneImport:
+    """Put back what the import changed, in one transaction: earlier dates and routes restored,
+    dates it added removed, children it created deleted (their dates go with them); then
+    recompute the derived measures. Takes a saved import, or one claimed for roll-back; refused
+    while a later import changed the same children."""
+    organisation = milestone_import.organisation
+    with transaction.atomic():
+        list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
+        milestone_import.refresh_from_db()
+        _check_rollback_allowed(milestone_import, Status.COMMITTED, Status.ROLLING_BACK)
+        _rollback_changes(milestone_import)
+        milestone_import.status = Status.ROLLED_BACK
+        milestone_import.rolled_back_at = timezone.now()
+        milestone_import.rolled_back_by = user
+        milestone_import.error_message = ""
+        milestone_import.progress = 90
+        milestone_import.progress_message = "Updating the run charts"
+        milestone_import.save()
+    derived_measures_recompute(organisation=organisation, today=today)
+    _progress(milestone_import, 100, "Rolled back")
+    return milestone_import
+
+
+def _rollback_changes(milestone_import: MilestoneImport) -> None:
     organisation = milestone_import.organisation
     changes = ImportChange.objects.filter(milestone_import=milestone_import)
     created = list(changes.filter(created_child=True).values_list("child_id", flat=True))
@@ -523,6 +589,7 @@ def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today:
     remove = list(date_changes.filter(old_date__isnull=True).values_list("child_id", "milestone_id"))
     routes = list(changes.filter(milestone__isnull=True, created_child=False).values_list("child_id", "old_route"))
 
+    _progress_from_outside(milestone_import, 10, "Restoring earlier dates and routes")
     if remove:
         pks = _date_pks(organisation, {child for child, _ in remove})
         MilestoneDate.objects.filter(pk__in=[pks[key] for key in remove if key in pks]).delete()
@@ -537,14 +604,15 @@ def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today:
         np.array([route for _, route in routes], dtype=object),
     )
     for start in range(0, len(created), BATCH):
-        Child.objects.filter(pk__in=created[start : start + BATCH]).delete()
+        _progress_from_outside(
+            milestone_import, 20 + 70 * start // len(created), f"Removing the children it added ({start:,} done)"
+        )
+        _delete_children(created[start : start + BATCH])
 
-    milestone_import.status = Status.ROLLED_BACK
-    milestone_import.rolled_back_at = timezone.now()
-    milestone_import.rolled_back_by = user
-    milestone_import.save()
-    transaction.on_commit(lambda: derived_measures_recompute_task.delay(organisation.pk))
-    return milestone_import
+
+def _delete_children(ids: list[int]) -> None:
+    """Delete children with their dates and change rows (Django's cascade, one batch)."""
+    Child.objects.filter(pk__in=ids).delete()
 
 
 def _date_pks(organisation: Organisation, children: set[int]) -> dict[tuple[int, int], int]:

@@ -21,7 +21,12 @@ from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 
 PROBLEMS_SHOWN = 500
-RUNNING = {MilestoneImport.Status.UPLOADED, MilestoneImport.Status.VALIDATING, MilestoneImport.Status.COMMITTING}
+RUNNING = {
+    MilestoneImport.Status.UPLOADED,
+    MilestoneImport.Status.VALIDATING,
+    MilestoneImport.Status.COMMITTING,
+    MilestoneImport.Status.ROLLING_BACK,
+}
 
 
 def _measure_url(measure: Measure) -> str | None:
@@ -169,13 +174,18 @@ def import_commit(request: HttpRequest, milestone_import: str) -> HttpResponse:
 def import_rollback(request: HttpRequest, milestone_import: str) -> HttpResponse:
     milestone_import = get_for_org(request, MilestoneImport, code=milestone_import)
     try:
-        imports.milestone_import_rollback(
-            milestone_import=milestone_import, user=request.user, today=timezone.localdate()
-        )
+        imports.milestone_import_request_rollback(milestone_import=milestone_import, user=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"“{milestone_import.original_name}” was rolled back; earlier values are restored.")
+        # The worker may already be done (it runs in the request when Celery runs eagerly).
+        milestone_import.refresh_from_db()
+        if milestone_import.status == MilestoneImport.Status.ROLLED_BACK:
+            messages.success(
+                request, f"“{milestone_import.original_name}” was rolled back; earlier values are restored."
+            )
+        else:
+            messages.info(request, f"“{milestone_import.original_name}” is being rolled back; this page shows how far.")
     return redirect("milestone_import", request.org.slug, milestone_import.code)
 
 

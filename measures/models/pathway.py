@@ -4,10 +4,12 @@ Children are pseudonymous references chosen by the council; no names, addresses,
 or case-system ids are ever stored.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
-from pace_hub.models import TenantModel, TenantQuerySet, TenantRow
+from pace_hub.models import Organisation, TenantModel, TenantQuerySet, TenantRow
 
 
 class Route(models.TextChoices):
@@ -84,9 +86,19 @@ class Child(TenantRow):
         return self.reference
 
 
+def bulk_row_code() -> models.UUIDField:
+    """The UUID every row carries, for bulk rows (hundreds of thousands per upload): not unique
+    and not indexed, as they are never addressed by URL and a unique index of random UUIDs is
+    the costliest index to keep up when writing them (measured with bench/import.py)."""
+    return models.UUIDField(default=uuid.uuid4, editable=False)
+
+
 class MilestoneDate(TenantRow):
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="milestone_dates")
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="dates")
+    code = bulk_row_code()
+    # No index of its own: the unique (child, milestone) constraint serves lookups by child.
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="milestone_dates", db_index=False)
+    # No index of its own: the (milestone, date) index serves lookups by milestone.
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="dates", db_index=False)
     date = models.DateField()
 
     class Meta:
@@ -111,6 +123,7 @@ class MilestoneImport(TenantModel):
         COMMITTING = "committing", "Saving"
         COMMITTED = "committed", "Saved"
         FAILED = "failed", "Failed"
+        ROLLING_BACK = "rolling_back", "Rolling back"
         ROLLED_BACK = "rolled_back", "Rolled back"
 
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -147,9 +160,17 @@ class ImportChange(TenantRow):
     """One change an import made, so that it can be rolled back: a child it created, a route it
     changed, or a milestone date it set (old_date is null when there was none)."""
 
+    code = bulk_row_code()
+    # No index by organisation: change rows are only read through their import.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     milestone_import = models.ForeignKey(MilestoneImport, on_delete=models.CASCADE, related_name="changes")
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
-    milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the (child, milestone_import) index serves lookups by child.
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No index: change rows are never looked up by milestone (deleting a milestone scans them,
+    # which is rare and done by hand).
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     created_child = models.BooleanField(default=False)
     old_date = models.DateField(null=True, blank=True)
     new_date = models.DateField(null=True, blank=True)

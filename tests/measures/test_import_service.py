@@ -315,3 +315,115 @@ def test_a_long_layout_file_is_committed(pathway, cast):
     assert milestone_import.status == Status.COMMITTED and milestone_import.layout == "long"
     assert dates_of(pathway, "C-1") == {"looked_after": date(2024, 2, 1), "permanence_rec": date(2024, 7, 15)}
     assert Child.objects.get(organisation=pathway, reference="C-1").route == "adoption"
+
+
+# Roll-back on the worker ------------------------------------------------------------------------
+
+
+def request_rollback(milestone_import: MilestoneImport, user, capture) -> MilestoneImport:
+    """Ask for a roll-back as the page does; the (eager) worker runs when the request's
+    transaction commits."""
+    with capture(execute=True):
+        imports.milestone_import_request_rollback(milestone_import=milestone_import, user=user)
+        milestone_import.refresh_from_db()
+        assert milestone_import.status == Status.ROLLING_BACK
+    milestone_import.refresh_from_db()
+    return milestone_import
+
+
+def test_rollback_of_an_import_that_created_children_and_changed_others(
+    pathway, cast, django_capture_on_commit_callbacks
+):
+    user = cast.members["data"].user
+    commit(upload(pathway, user, (HEADER + "C-1,adoption,01/02/2024,15/07/2024,\nC-2,po,01/03/2024,,\n").encode()))
+    second = commit(
+        upload(
+            pathway,
+            user,
+            (
+                HEADER + "C-1,kinship,01/02/2024,20/07/2024,01/09/2024\nC-2,po,01/03/2024,,\nC-3,home,01/01/2025,,\n"
+                "C-4,,02/01/2025,01/04/2025,\n"
+            ).encode(),
+        )
+    )
+    assert (second.new_children, second.updated_children, second.unchanged_children) == (2, 1, 1)
+    changes = ImportChange.objects.filter(milestone_import=second)
+    # One row per child created (C-3, C-4), however many dates it has; per-date rows for C-1 only.
+    assert changes.filter(created_child=True).count() == 2
+    assert sorted(changes.filter(milestone__isnull=False).values_list("child__reference", "milestone__code")) == [
+        ("C-1", "panel"),
+        ("C-1", "permanence_rec"),
+    ]
+    assert changes.filter(milestone__isnull=True, created_child=False).get().old_route == "adoption"
+
+    second = request_rollback(second, user, django_capture_on_commit_callbacks)
+    assert second.status == Status.ROLLED_BACK and second.rolled_back_by == user
+    assert (second.progress, second.progress_message) == (100, "Rolled back")
+    assert dates_of(pathway, "C-1") == {"looked_after": date(2024, 2, 1), "permanence_rec": date(2024, 7, 15)}
+    assert dates_of(pathway, "C-2") == {"looked_after": date(2024, 3, 1)}
+    assert Child.objects.get(organisation=pathway, reference="C-1").route == "adoption"
+    assert sorted(Child.objects.filter(organisation=pathway).values_list("reference", flat=True)) == ["C-1", "C-2"]
+    assert not MilestoneDate.objects.filter(organisation=pathway, child__reference__in=["C-3", "C-4"]).exists()
+    # The report keeps what the import did.
+    assert (second.new_children, second.updated_children, second.preview["dates_added"]) == (2, 1, 4)
+
+
+def test_a_blocked_rollback_is_refused_when_asked_and_changes_nothing(
+    pathway, cast, django_capture_on_commit_callbacks
+):
+    user = cast.members["data"].user
+    first = commit(upload(pathway, user, (HEADER + "C-1,adoption,01/02/2024,,\n").encode()))
+    # The later import changes only a date of a child the first one created (no per-date row in
+    # the first import): the child's created row is enough to block.
+    commit(upload(pathway, user, (HEADER + "C-1,adoption,01/02/2024,15/07/2024,\n").encode()))
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError, match="Roll that one"):
+        imports.milestone_import_request_rollback(milestone_import=first, user=user)
+    assert callbacks == []
+    first.refresh_from_db()
+    assert first.status == Status.COMMITTED and first.rolled_back_by is None
+    assert dates_of(pathway, "C-1") == {"looked_after": date(2024, 2, 1), "permanence_rec": date(2024, 7, 15)}
+
+
+def test_a_rollback_blocked_after_it_was_asked_for_leaves_the_import_saved(
+    pathway, cast, django_capture_on_commit_callbacks
+):
+    user = cast.members["data"].user
+    first = commit(upload(pathway, user, (HEADER + "C-1,adoption,01/02/2024,,\n").encode()))
+    with django_capture_on_commit_callbacks() as callbacks:
+        imports.milestone_import_request_rollback(milestone_import=first, user=user)
+    # Before the worker gets to it, a later import of the same child is saved.
+    commit(upload(pathway, user, (HEADER + "C-1,adoption,01/02/2024,15/07/2024,\n").encode()))
+    for callback in callbacks:
+        callback()
+    first.refresh_from_db()
+    assert first.status == Status.COMMITTED and first.rolled_back_by is None
+    assert first.progress_message == "Not rolled back" and "Roll that one back first" in first.error_message
+    assert dates_of(pathway, "C-1") == {"looked_after": date(2024, 2, 1), "permanence_rec": date(2024, 7, 15)}
+
+
+def test_a_double_rollback_request_is_refused(pathway, cast, django_capture_on_commit_callbacks):
+    user = cast.members["data"].user
+    first = commit(upload(pathway, user, (HEADER + "C-1,adoption,01/02/2024,,\n").encode()))
+    with django_capture_on_commit_callbacks() as callbacks:
+        imports.milestone_import_request_rollback(milestone_import=first, user=user)
+        with pytest.raises(ValidationError, match="this one is rolling back"):
+            imports.milestone_import_request_rollback(milestone_import=first, user=user)
+    assert len(callbacks) == 1
+
+
+def test_an_unexpected_failure_while_rolling_back_changes_nothing(
+    pathway, cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    user = cast.members["data"].user
+    commit(upload(pathway, user, (HEADER + "C-1,adoption,01/02/2024,,\n").encode()))
+    second = commit(upload(pathway, user, (HEADER + "C-1,po,01/03/2024,,\nC-2,po,01/03/2024,,\n").encode()))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "_delete_children", broken)
+    second = request_rollback(second, user, django_capture_on_commit_callbacks)
+    assert second.status == Status.COMMITTED and "failed unexpectedly" in second.error_message
+    assert dates_of(pathway, "C-1") == {"looked_after": date(2024, 3, 1)}
+    assert Child.objects.get(organisation=pathway, reference="C-1").route == "po"
+    assert Child.objects.filter(organisation=pathway, reference="C-2").exists()

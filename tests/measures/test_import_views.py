@@ -99,6 +99,17 @@ def test_progress_fragment_polls_until_done(cast, org):
     assert response["HX-Refresh"] == "true" and "every 1s" not in response.content.decode()
 
 
+def test_progress_fragment_polls_while_rolling_back(cast, org):
+    client = cast.client("data")
+    milestone_import = MilestoneImport.objects.create(
+        organisation=org, original_name="m.csv", file="x.csv", status=Status.ROLLING_BACK, progress=20
+    )
+    page = client.get(url("milestone_import", org, milestone_import.code)).content.decode()
+    assert "Rolling back" in page and 'hx-trigger="every 1s"' in page and 'aria-valuenow="20"' in page
+    MilestoneImport.objects.filter(pk=milestone_import.pk).update(status=Status.ROLLED_BACK, progress=100)
+    assert client.get(url("milestone_import_progress", org, milestone_import.code))["HX-Refresh"] == "true"
+
+
 def test_annotated_download_has_a_problems_column(cast, org, django_capture_on_commit_callbacks):
     client = cast.client("data")
     post_upload(
@@ -127,9 +138,15 @@ def test_rollback_through_the_page_and_the_blocking_import_is_named(cast, org, d
     response = client.post(url("milestone_import_rollback", org, first.code), follow=True)
     assert "Roll that one back first" in response.content.decode()
 
+    # The worker rolls back once the request's transaction commits; meanwhile the page polls.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("milestone_import_rollback", org, second.code), follow=True)
-    assert "was rolled back" in response.content.decode()
+        page = response.content.decode()
+        assert "is being rolled back" in page and 'hx-trigger="every 1s"' in page
+    response = client.get(url("milestone_import_progress", org, second.code))
+    assert response["HX-Refresh"] == "true"
+    page = client.get(url("milestone_import", org, second.code)).content.decode()
+    assert "What was saved, then rolled back" in page and "Rolled back" in page
     assert MilestoneDate.objects.get(milestone__code="permanence_rec").date == date(2024, 7, 15)
 
 
