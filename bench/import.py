@@ -6,8 +6,10 @@ Creates (once) the database's tables with ``migrate``, writes 100,000-row wide C
 with bench/make_milestone_files.py (its deliberately bad cells left blank, so that the files can
 be committed), then for each file, into a fresh organisation: stores and checks it
 (``milestone_import_validate``) and commits it (``milestone_import_commit``, derived measures
-recomputed included). Each file runs in its own process, so that its peak memory (RSS) is its
-own; timings are taken without tracemalloc, which slows pandas several times over.
+recomputed included), then rolls it back (as the worker does) and deletes the organisation, so
+that every run starts from the same database. Each file runs in its own process, so that its peak
+memory (RSS) is its own; timings are taken without tracemalloc, which slows pandas several times
+over. On PostgreSQL the tables are vacuumed and analysed first, as autovacuum would have done.
 """
 
 from __future__ import annotations
@@ -74,6 +76,15 @@ def run(path: Path, rows: int) -> float:
     assert committed.status == MilestoneImport.Status.COMMITTED, committed.error_message
     dates = MilestoneDate.objects.filter(organisation=org).count()
     total = check_seconds + commit_seconds
+
+    def rollback() -> MilestoneImport:
+        imports.milestone_import_claim_rollback(milestone_import=committed, user=None)
+        committed.refresh_from_db()
+        return imports.milestone_import_run_rollback(milestone_import=committed, today=today)
+
+    rolled_back, rollback_seconds = timed(rollback)
+    assert rolled_back.status == MilestoneImport.Status.ROLLED_BACK, rolled_back.error_message
+    org.delete()
     kind = path.suffix[1:]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{kind:>4} check : {check_seconds:6.2f} s  {rows / check_seconds:9,.0f} rows/s")
@@ -82,6 +93,7 @@ def run(path: Path, rows: int) -> float:
         f"{kind:>4} total : {total:6.2f} s  {rows / total:9,.0f} rows/s  ({dates:,} milestone dates written); "
         f"process peak RSS {peak:.0f} MB"
     )
+    print(f"{kind:>4} roll-back (on the worker): {rollback_seconds:6.2f} s")
     print(f"TOTAL {total}")
     return total
 
@@ -96,6 +108,9 @@ def main() -> None:
         run(arguments.only, arguments.rows)
         return
     call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
 
     directory = arguments.directory or Path(tempfile.mkdtemp(prefix="milestones-"))
