@@ -608,10 +608,8 @@ def _rollback_changes(milestone_import: MilestoneImport) -> None:
 
 
 def _delete_children(ids: list[int]) -> None:
-    """Delete children with their dates and change rows: one statement a table (Django's
-    cascade from Child would first read every child and then delete its dates separately)."""
-    MilestoneDate.objects.filter(child_id__in=ids).delete()
-    ImportChange.objects.filter(child_id__in=ids).delete()
+    """Delete children with their dates and change rows (Django's cascade, one batch; measured
+    no slower than deleting table by table)."""
     Child.objects.filter(pk__in=ids).delete()
 
 
