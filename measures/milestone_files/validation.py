@@ -23,12 +23,21 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from .dates import (
+    DATE_BLANK,
+    DATE_CODES,
+    DATE_OK,
+    DateColumn,
+    date_reason,
+    parse_date_column,
+    parse_date_columns,
+    uk_dates,
+)
 from .reading import MAX_UPLOAD_BYTES, FileRefused, Sheet, blank_mask, read_upload
 
 ERROR = "error"
 WARNING = "warning"
 
-EARLIEST_DATE = date(1990, 1, 1)
 MAX_REFERENCE_LENGTH = 40
 
 
@@ -106,30 +115,6 @@ IDENTIFYING_TERMS = {
 _REFERENCE_PATTERN = r"[A-Za-z0-9_./-]+"
 _TWO_WORDS = re.compile(r"[^\W\d_]+\s+[^\W\d_]+")
 
-# Date texts: ISO year first, UK day first (/ - or . between parts, 4- or 2-digit year), or an
-# Excel serial number. A time after the date (as XLSX date cells give) is allowed and dropped.
-_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_DATE_TEXT = re.compile(
-    rf"^(?:(?P<iso_y>\d{{4}})-(?P<iso_m>\d{{1,2}})-(?P<iso_d>\d{{1,2}}){_TIME}"
-    rf"|(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_TIME}"
-    r"|(?P<serial>\d+(?:\.\d+)?))$"
-)
-# Excel's 1900 date system counts days from 30/12/1899 (it wrongly treats 1900 as a leap year,
-# which only matters before March 1900).
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-_SERIAL_MIN = float((np.datetime64("1990-01-01", "D") - _EXCEL_EPOCH).astype(int))
-_SERIAL_MAX = float((np.datetime64("2101-01-01", "D") - _EXCEL_EPOCH).astype(int))
-
-# Status of each date cell.
-DATE_OK = 0
-DATE_BLANK = 1
-DATE_UNREADABLE = 2
-DATE_NOT_A_DAY = 3
-DATE_US = 4
-DATE_SERIAL_RANGE = 5
-DATE_TOO_EARLY = 6
-DATE_FUTURE = 7
-
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -181,18 +166,6 @@ class ParsedMilestoneFile:
         return [problem for problem in self.problems if problem.severity == WARNING]
 
 
-@dataclass
-class DateColumn:
-    """Parsed date cells: a ``status`` per cell (``DATE_OK``, ``DATE_BLANK``, ...), ``dates``
-    (datetime64[ns]; NaT unless the status is OK) and ``read_as``, the date each cell was read
-    as even when it is refused (a future date), for messages.
-    """
-
-    dates: np.ndarray
-    status: np.ndarray
-    read_as: np.ndarray
-
-
 def validate_milestone_file(
     data: bytes | BinaryIO | str | Path,
     filename: str,
@@ -213,8 +186,7 @@ def validate_milestone_file(
     if reference_column is None:
         found = ", ".join(repr(header) for header in sheet.headers if header) or "none"
         raise FileRefused(
-            f"No child reference column was found. Name it {REFERENCE_HEADER_TEXT}. "
-            f"Headers found: {found}."
+            f"No child reference column was found. Name it {REFERENCE_HEADER_TEXT}. Headers found: {found}."
         )
     if sheet.cells.empty:
         raise FileRefused("The file has a header row but no data rows.")
@@ -265,87 +237,9 @@ def milestone_lookup(milestones: Sequence[MilestoneSpec]) -> dict[str, str]:
 def route_lookup(routes: Sequence[str]) -> dict[str, str]:
     """Map normalised route texts (codes and the usual labels) to the organisation's codes."""
     codes = {_route_key(route): route for route in routes}
-    lookup = {
-        label: codes[code] for label, code in ROUTE_LABELS.items() if _route_key(code) in codes
-    }
+    lookup = {label: codes[code] for label, code in ROUTE_LABELS.items() if _route_key(code) in codes}
     lookup.update(codes)
     return lookup
-
-
-def parse_date_column(cells: pd.Series, today: date) -> DateColumn:
-    """Parse a column of date texts (UK day-first, ISO, Excel serials; never US month-first)."""
-    return parse_date_columns([cells], today)[0]
-
-
-def parse_date_columns(columns: Sequence[pd.Series], today: date) -> list[DateColumn]:
-    """Parse several columns of date texts at once.
-
-    Each distinct text is parsed once, vectorised, and the result spread back over the cells:
-    the cost follows the number of distinct dates (milestone columns share most of theirs),
-    not the number of cells.
-    """
-    if not columns:
-        return []
-    factorised = [pd.factorize(column, sort=False) for column in columns]
-    every_text = np.concatenate([np.asarray(uniques, dtype=object) for _, uniques in factorised])
-    shared_codes, distinct = pd.factorize(pd.Series(every_text, dtype=str).str.strip())
-    distinct_dates, distinct_status = _parse_distinct_dates(pd.Series(distinct, dtype=str))
-    after = np.datetime64(today, "ns")
-    parsed = []
-    offset = 0
-    for codes, uniques in factorised:
-        indices = shared_codes[offset : offset + len(uniques)][codes]
-        offset += len(uniques)
-        dates = distinct_dates[indices]
-        status = distinct_status[indices]
-        status = np.where((status == DATE_OK) & (dates > after), DATE_FUTURE, status)
-        valid = np.where(status == DATE_OK, dates, np.datetime64("NaT", "ns"))
-        parsed.append(DateColumn(dates=valid, status=status.astype(np.int8), read_as=dates))
-    return parsed
-
-
-def _parse_distinct_dates(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    parts = texts.str.extract(_DATE_TEXT)
-    iso_year = pd.to_numeric(parts["iso_y"]).to_numpy(dtype=float)
-    day_first_year = pd.to_numeric(parts["y"]).to_numpy(dtype=float)
-    two_digits = (parts["y"].str.len() == 2).to_numpy(dtype=bool)
-    day_first_year = np.where(two_digits, day_first_year + 2000, day_first_year)
-    is_iso = ~np.isnan(iso_year)
-    year = np.where(is_iso, iso_year, day_first_year)
-    month = np.where(is_iso, pd.to_numeric(parts["iso_m"]), pd.to_numeric(parts["m"]))
-    day = np.where(is_iso, pd.to_numeric(parts["iso_d"]), pd.to_numeric(parts["d"]))
-    serial = pd.to_numeric(parts["serial"]).to_numpy(dtype=float)
-
-    status = np.full(len(texts), DATE_UNREADABLE, dtype=np.int8)
-    status[(texts == "").to_numpy()] = DATE_BLANK
-    has_parts = ~np.isnan(year)
-    us = has_parts & ~is_iso & (day <= 12) & (month > 12) & (month <= 31)
-    calendar_like = has_parts & ~us & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
-    early = calendar_like & (year < EARLIEST_DATE.year)
-    candidates = calendar_like & ~early
-
-    dates = np.full(len(texts), np.datetime64("NaT", "ns"))
-    if candidates.any():
-        parsed = pd.to_datetime(
-            pd.DataFrame(
-                {"year": year[candidates], "month": month[candidates], "day": day[candidates]}
-            ),
-            errors="coerce",
-        )
-        dates[candidates] = parsed.to_numpy(dtype="datetime64[ns]")
-    real = candidates & ~np.isnat(dates)
-    status[has_parts & ~real] = DATE_NOT_A_DAY
-    status[us] = DATE_US
-    status[early] = DATE_TOO_EARLY
-    status[real] = DATE_OK
-
-    is_serial = ~np.isnan(serial)
-    serial_ok = is_serial & (serial >= _SERIAL_MIN) & (serial < _SERIAL_MAX)
-    whole_days = np.floor(np.where(serial_ok, serial, 0)).astype("timedelta64[D]")
-    dates = np.where(serial_ok, (_EXCEL_EPOCH + whole_days).astype("datetime64[ns]"), dates)
-    status[is_serial] = DATE_SERIAL_RANGE
-    status[serial_ok] = DATE_OK
-    return dates, status
 
 
 class _Check:
@@ -368,9 +262,7 @@ class _Check:
         self.cells = sheet.cells
         self.row_numbers = sheet.cells.index.to_numpy()
         self.milestones = list(milestones)
-        self.labels = {
-            milestone.code: f"{milestone.name} ({milestone.code})" for milestone in milestones
-        }
+        self.labels = {milestone.code: f"{milestone.name} ({milestone.code})" for milestone in milestones}
         self.milestone_lookup = milestone_lookup(milestones)
         self.routes = list(routes)
         self.route_lookup = route_lookup(routes)
@@ -519,9 +411,9 @@ class _Check:
         ):
             reason = explained.get((value, status))
             if reason is None:
-                reason = explained[value, status] = _date_reason(status, value, read_as)
+                reason = explained[value, status] = date_reason(status, value, read_as)
             reasons.append(reason)
-        codes = [_DATE_CODES[status] for status in statuses]
+        codes = [DATE_CODES[status] for status in statuses]
         self.add_cell_problems(positions, column, reasons, codes)
 
     def report_out_of_order(
@@ -535,8 +427,8 @@ class _Check:
         rows, later, earlier = _out_of_order(dates)
         if not rows.size:
             return
-        later_dates = _uk_dates(dates[rows, later])
-        earlier_dates = _uk_dates(dates[rows, earlier])
+        later_dates = uk_dates(dates[rows, later])
+        earlier_dates = uk_dates(dates[rows, earlier])
         labels = [self.labels[code] for code in codes]
         reasons = np.array(
             [
@@ -550,9 +442,7 @@ class _Check:
         cell_positions, cell_columns = positions[rows, later], columns[rows, later]
         for column in np.unique(cell_columns).tolist():
             here = cell_columns == column
-            self.add_cell_problems(
-                cell_positions[here], column, reasons[here].tolist(), "out_of_order", WARNING
-            )
+            self.add_cell_problems(cell_positions[here], column, reasons[here].tolist(), "out_of_order", WARNING)
 
     # Layouts ---------------------------------------------------------------------------------
 
@@ -589,9 +479,7 @@ class _Check:
         order = [milestone.code for milestone in self.milestones if milestone.code in by_code]
         row_count = len(self.cells)
         dates = np.empty((row_count, len(order)), dtype="datetime64[ns]")
-        parsed_columns = parse_date_columns(
-            [self.cells[by_code[code]] for code in order], self.today
-        )
+        parsed_columns = parse_date_columns([self.cells[by_code[code]] for code in order], self.today)
         for j, (code, parsed) in enumerate(zip(order, parsed_columns, strict=True)):
             self.report_dates(by_code[code], parsed)
             dates[:, j] = parsed.dates
@@ -697,7 +585,7 @@ class _Check:
         dated_positions = dated["position"].to_numpy()
         later = dated_positions != first_position
         different = np.flatnonzero(later & (dated["date"].to_numpy() != first_date))
-        first_dates = _uk_dates(first_date[different])
+        first_dates = uk_dates(first_date[different])
         first_rows = self.row_numbers[first_position[different]].tolist()
         reasons = [
             f"{reference!r} already has {self.labels[code]} dated {day} on row {row}"
@@ -709,9 +597,7 @@ class _Check:
                 strict=True,
             )
         ]
-        self.add_cell_problems(
-            dated_positions[different], date_column, reasons, "duplicate_reference"
-        )
+        self.add_cell_problems(dated_positions[different], date_column, reasons, "duplicate_reference")
         return dated_positions[~later]
 
     def check_conflicting_routes(self, frame: pd.DataFrame) -> None:
@@ -746,9 +632,7 @@ class _Check:
         self.report_out_of_order(dates, present, positions, columns)
 
 
-def _single_column(
-    headers: Sequence[str], keys: Sequence[str], accepted: set[str], what: str
-) -> int | None:
+def _single_column(headers: Sequence[str], keys: Sequence[str], accepted: set[str], what: str) -> int | None:
     found = [column for column, key in enumerate(keys) if key in accepted]
     if len(found) > 1:
         shown = " and ".join(repr(headers[column]) for column in found)
@@ -799,50 +683,6 @@ def _reference_reason(value: str) -> str:
             "names must not be uploaded: use the council's pseudonymous reference (e.g. C-10234)"
         )
     return "the child reference may contain only letters, digits and - _ / . (no spaces)"
-
-
-_DATE_CODES = {
-    DATE_UNREADABLE: "unparseable_date",
-    DATE_NOT_A_DAY: "unparseable_date",
-    DATE_SERIAL_RANGE: "unparseable_date",
-    DATE_TOO_EARLY: "unparseable_date",
-    DATE_US: "us_date",
-    DATE_FUTURE: "future_date",
-}
-
-
-def _date_reason(status: int, value: str, read_as: np.datetime64) -> str:
-    if status == DATE_FUTURE:
-        return f"date is in the future ({_uk(read_as)})"
-    if status == DATE_US:
-        match = _DATE_TEXT.match(value)
-        day_first = f"{match['m']}/{match['d']}/{match['y']}" if match else "dd/mm/yyyy"
-        return (
-            f"{value!r} looks like a US month-first date; write dates day first "
-            f"(dd/mm/yyyy), e.g. {day_first}"
-        )
-    if status == DATE_TOO_EARLY:
-        return f"date {value!r} is before {EARLIEST_DATE.year}, which is not plausible"
-    if status == DATE_NOT_A_DAY:
-        return f"{value!r} is not a real date (check the day and month)"
-    if status == DATE_SERIAL_RANGE:
-        return (
-            f"the number {value} is not a date: Excel date numbers must fall between "
-            f"{EARLIEST_DATE.year} and 2100"
-        )
-    return f"{value!r} is not a date that can be read; use dd/mm/yyyy or yyyy-mm-dd"
-
-
-def _uk(value: np.datetime64) -> str:
-    return _uk_dates(np.array([value]))[0]
-
-
-def _uk_dates(values: np.ndarray) -> list[str]:
-    """dd/mm/yyyy texts for an array of datetime64 values, formatting each distinct day once."""
-    codes, days = pd.factorize(values.astype("datetime64[D]"))
-    iso = np.datetime_as_string(np.asarray(days, dtype="datetime64[D]"), unit="D").tolist()
-    texts = np.array([f"{text[8:10]}/{text[5:7]}/{text[:4]}" for text in iso], dtype=object)
-    return texts[codes].tolist()
 
 
 def _display(value: str) -> str:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from measures.milestone_files import DEFAULT_MILESTONES, DEFAULT_ROUTES, validate_milestone_file
-from measures.milestone_files.validation import (
+from measures.milestone_files.dates import (
     DATE_BLANK,
     DATE_FUTURE,
     DATE_NOT_A_DAY,
