@@ -114,8 +114,21 @@ def test_grid_saves_a_row_in_place_and_shows_errors(page: Page, live_server, cas
     page.goto(f"{live_server.url}/o/{cast.org.slug}/measures/{measure.code}/entry/")
 
     value = page.get_by_label("Value, February 2024")
+    # Checked as soon as the cell is left, before anything is sent.
+    value.fill("twelve")
+    value.press("Tab")
+    expect(page.get_by_text("'twelve' is not a number.")).to_be_visible()
+    expect(value).to_have_attribute("aria-invalid", "true")
+    value.fill("1,234")
+    value.press("Tab")
+    expect(page.get_by_text("'twelve' is not a number.")).to_have_count(0)
+    expect(value).not_to_have_attribute("aria-invalid", "true")
+    assert measure.points.get(period="2024-02-01").value == 31
+
     value.fill("lots")
     value.press("Enter")
+    # The server's answer replaces the row (the browser's own check may show the same words first).
+    expect(page.locator("#grid-row-1").get_by_role("status")).to_have_text("Not saved")
     expect(page.get_by_text("'lots' is not a number.")).to_be_visible()
     expect(page.get_by_label("Value, February 2024")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Value, February 2024")).to_be_focused()
