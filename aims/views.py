@@ -26,6 +26,7 @@ from aims.forms import (
 from aims.models import Aim, Driver
 from aims.progress import DESCRIPTIONS
 from aims.statements import TEMPLATES_BY_KEY, compose_statement, missing_parts
+from pace_hub.form_errors import add_service_errors
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 
@@ -38,15 +39,6 @@ def _get_aim(request: HttpRequest, code: str) -> Aim:
 
 def _get_driver(request: HttpRequest, code: str) -> Driver:
     return get_for_org(request, Driver.objects.select_related("aim", "aim__organisation"), code=code)
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's validation error next to the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @org_view()
@@ -90,7 +82,7 @@ def aim_create(request: HttpRequest) -> HttpResponse:
         try:
             aim = services.aim_create(organisation=request.org, data=data, measures=form.cleaned_data["measures"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Aim “{aim.title}” saved.")
             return redirect(aim)
@@ -131,7 +123,7 @@ def aim_edit(request: HttpRequest, aim: str) -> HttpResponse:
         try:
             services.aim_update(aim=aim, data=data, measures=form.cleaned_data["measures"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Aim saved.")
             return redirect(aim)
@@ -152,7 +144,7 @@ def aim_refresh(request: HttpRequest, aim: str) -> HttpResponse:
             services.aim_refresh(aim=aim, parts=parts, reason=form.cleaned_data["reason"], user=request.user)
         except ValidationError as error:
             aim.refresh_from_db()
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Aim refreshed. The earlier version is kept in its history.")
             return redirect(aim)
@@ -234,7 +226,7 @@ def aim_drivers(request: HttpRequest, aim: str) -> HttpResponse:
         try:
             driver = services.driver_add(aim=aim, text=form.cleaned_data["text"], parent=form.cleaned_data["parent"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             kind = "Primary" if driver.is_primary else "Secondary"
             messages.success(request, f"{kind} driver “{driver.text}” added.")

@@ -17,6 +17,7 @@ from measures import derived, disclosure, imports, pathway
 from measures.milestone_files import annotated_workbook, wide_template_csv, wide_template_xlsx
 from measures.milestone_forms import MilestoneCreateForm, MilestoneEditForm, MilestoneUploadForm, TimescaleForm
 from measures.models import DataPoint, Measure, Milestone, MilestoneImport, Route, Timescale
+from pace_hub.form_errors import add_service_errors
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 
@@ -265,16 +266,6 @@ def _form_page(request: HttpRequest, form, title: str, intro: str = "", submit: 
     return render(request, "form_page.html", context)
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            for message in field_errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 @org_view(Permission.PATHWAY)
 def milestone_create(request: HttpRequest) -> HttpResponse:
     form = MilestoneCreateForm(request.POST or None, organisation=request.org)
@@ -282,7 +273,7 @@ def milestone_create(request: HttpRequest) -> HttpResponse:
         try:
             milestone = pathway.milestone_create(organisation=request.org, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Milestone “{milestone}” added.")
             return redirect("pathway", request.org.slug)
@@ -297,7 +288,7 @@ def milestone_edit(request: HttpRequest, milestone: str) -> HttpResponse:
         try:
             pathway.milestone_update(milestone=milestone, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Milestone “{milestone}” saved.")
             return redirect("pathway", request.org.slug)
@@ -322,7 +313,7 @@ def _timescale_form(request: HttpRequest, timescale: Timescale | None) -> HttpRe
         try:
             saved = pathway.timescale_save(organisation=request.org, timescale=timescale, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Timescale “{saved}” saved; its run charts are being updated.")
             return redirect("pathway", request.org.slug)

@@ -8,13 +8,13 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from aims.models import Aim, Driver
+from pace_hub.form_errors import add_service_errors
 from pace_hub.models import Membership
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
@@ -28,14 +28,6 @@ BOARD_COLUMNS = list(ChangeIdea.Status)
 
 def _get_idea(request: HttpRequest, code: str) -> ChangeIdea:
     return get_for_org(request, ChangeIdea.objects.select_related("lead__user", "organisation"), code=code)
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _board_ideas(request: HttpRequest, aim: Aim | None, lead: Membership | None) -> list[ChangeIdea]:
@@ -103,7 +95,7 @@ def change_idea_create(request: HttpRequest) -> HttpResponse:
                 drivers=form.cleaned_data["drivers"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Change idea “{idea.title}” added.")
             return redirect(idea)
@@ -146,7 +138,7 @@ def change_idea_edit(request: HttpRequest, idea: str) -> HttpResponse:
                 idea=idea, data=data, aims=form.cleaned_data["aims"], drivers=form.cleaned_data["drivers"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Change idea saved.")
             return redirect(idea)
@@ -194,7 +186,7 @@ def submission_create(request: HttpRequest) -> HttpResponse:
         try:
             services.submission_create(organisation=request.org, submitted_by=request.membership, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Thank you. The leads group will look at it; you can follow it here.")
             return redirect("my_submissions", request.org.slug)
@@ -248,7 +240,7 @@ def submission_triage(request: HttpRequest, submission: str) -> HttpResponse:
                 services.submission_decline(submission=submission, by=by, reason=data["reason"])
                 messages.success(request, "Declined. The person who sent it will see your reason.")
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("inbox", request.org.slug)
     return render(request, "pdsa/ideas/triage.html", {"submission": submission, "form": form})

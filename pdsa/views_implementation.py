@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from measures.selectors import measure_chart_data
+from pace_hub.form_errors import add_service_errors
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 from pdsa import services_implementation as services
@@ -20,14 +21,6 @@ from pdsa.models import Approval, ChangeIdea, Implementation, PDSACycle, SelfAud
 from pdsa.readiness import spread_for_idea
 
 AUDIT_WIDTH, AUDIT_HEIGHT = 560, 200
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error)
 
 
 def _implementation(request: HttpRequest, code) -> Implementation:
@@ -116,7 +109,7 @@ def implementation_decide(request: HttpRequest, idea) -> HttpResponse:
                 approvers=list(data["approvers"]),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Decision recorded. The named service leaders can now approve it.")
             return _back(implementation)
@@ -180,7 +173,7 @@ def package_edit(request: HttpRequest, implementation) -> HttpResponse:
                 remove_flowchart=data.get("remove_flowchart", False),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Change package saved.")
             return _back(implementation, "package")
@@ -316,7 +309,7 @@ def _audit_form(request: HttpRequest, implementation: Implementation, audit: Sel
         try:
             services.audit_save(implementation=implementation, audit=audit, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Self-audit saved.")
             return _back(implementation, "audits")

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from pace_hub.form_errors import add_service_errors
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 from pdsa import services_testing as services
@@ -29,14 +30,6 @@ from pdsa.readiness import VOICE_LABELS, spread_for_idea
 from pdsa.testing_panel import idea_testing_context
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error)
-
-
 def _cycle(request: HttpRequest, code) -> PDSACycle:
     return get_for_org(request, PDSACycle.objects.select_related("change_idea", "lead__user"), code=code)
 
@@ -55,7 +48,7 @@ def cycle_create(request: HttpRequest, idea) -> HttpResponse:
         try:
             cycle = services.cycle_create(idea=idea, predictions=new_predictions, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"PDSA cycle {cycle.number} planned.")
             return redirect(cycle.get_absolute_url())
@@ -125,7 +118,7 @@ def cycle_plan(request: HttpRequest, cycle) -> HttpResponse:
         try:
             services.cycle_plan_update(cycle=cycle, predictions_changed=changed, new_predictions=new, **plan)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _saved(request, cycle, "Plan")
     cycle.refresh_from_db()
@@ -178,7 +171,7 @@ def cycle_act(request: HttpRequest, cycle) -> HttpResponse:
                 cycle=cycle, decision=form.cleaned_data["decision"], next_steps=form.cleaned_data["next_steps"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _saved(request, cycle, "Act")
     return _cycle_page(request, cycle, status=400, act_form=form)
@@ -254,7 +247,7 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
         try:
             services.feedback_record(organisation=request.org, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Feedback recorded. Close the loop with a \u201cyou said, we did\u201d response.")
             return redirect(back)
@@ -274,7 +267,7 @@ def feedback_edit(request: HttpRequest, feedback) -> HttpResponse:
         try:
             services.feedback_update(feedback=feedback, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Feedback corrected.")
             return redirect(back)

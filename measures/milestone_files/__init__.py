@@ -1,4 +1,5 @@
-"""Reading and checking permanence-milestone spreadsheet uploads (no database, no Django).
+"""Reading and checking permanence-milestone spreadsheet uploads (no database; the one shared piece is
+pace_hub.exports.safe_cell, the formula-injection rule every export uses).
 
 Typical use by the import service::
 

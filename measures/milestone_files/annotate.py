@@ -22,6 +22,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from python_calamine import CalamineWorkbook
 
+from pace_hub.exports import safe_cell
+
 from .reading import (
     MAX_UPLOAD_BYTES,
     check_xlsx_container,
@@ -31,15 +33,13 @@ from .reading import (
 )
 from .validation import ERROR, Problem
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ERROR_FILL = PatternFill("solid", fgColor="F8D7DA")
 _WARNING_FILL = PatternFill("solid", fgColor="FFF3CD")
 
 
 def safe_text(value: str) -> str:
     """Text that a spreadsheet will show as text, never run as a formula."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def annotated_workbook(
@@ -93,10 +93,7 @@ def _xlsx_rows(content: bytes) -> tuple[int, Iterator[tuple[int, list[Any]]]]:
     # calamine's rows start at row 1 but leave out blank leading columns: put them back so
     # that every cell stays in its column.
     first_column = worksheet.start[1]
-    rows = (
-        (number, [""] * first_column + list(cells))
-        for number, cells in enumerate(worksheet.iter_rows(), start=1)
-    )
+    rows = ((number, [""] * first_column + list(cells)) for number, cells in enumerate(worksheet.iter_rows(), start=1))
     return first_column + worksheet.width, rows
 
 

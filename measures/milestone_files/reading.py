@@ -91,9 +91,7 @@ def load_bytes(data: bytes | BinaryIO | str | Path, max_bytes: int = MAX_UPLOAD_
     return content
 
 
-def read_upload(
-    data: bytes | BinaryIO | str | Path, filename: str, max_bytes: int = MAX_UPLOAD_BYTES
-) -> Sheet:
+def read_upload(data: bytes | BinaryIO | str | Path, filename: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
     """Check an upload and read its first sheet; raise ``FileRefused`` for any unsafe file."""
     kind = kind_from_filename(filename)
     content = load_bytes(data, max_bytes)
@@ -170,9 +168,7 @@ def decode_csv(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileRefused(
-        "The CSV file's text could not be read: save it as 'CSV UTF-8' and upload it again."
-    )
+    raise FileRefused("The CSV file's text could not be read: save it as 'CSV UTF-8' and upload it again.")
 
 
 def _read_csv(text: str) -> pd.DataFrame:
@@ -201,8 +197,7 @@ def _read_xlsx(content: bytes) -> pd.DataFrame:
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         raise FileRefused(
-            "The Excel workbook could not be read; it may be damaged or password-protected "
-            f"({type(exc).__name__})."
+            f"The Excel workbook could not be read; it may be damaged or password-protected ({type(exc).__name__})."
         ) from None
     frame = pd.DataFrame(rows, dtype=object)
     del rows
