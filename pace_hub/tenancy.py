@@ -12,11 +12,11 @@ from functools import wraps
 from typing import TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
-from pace_hub.models import Membership, Organisation
+from pace_hub.models import Membership
 from pace_hub.roles import Permission
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -63,17 +63,6 @@ def get_for_org(request: HttpRequest, model_or_queryset: type[ModelT] | models.Q
     queryset = model_or_queryset._default_manager.all() if isinstance(model_or_queryset, type) else model_or_queryset
     try:
         return queryset.filter(organisation=request.org).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, models.ObjectDoesNotExist):
+    except (queryset.model.DoesNotExist, ValueError, ValidationError):
+        # A malformed code (not a UUID) is as unknown as a missing one.
         raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None
-
-
-def require_permission(request: HttpRequest, permission: str) -> None:
-    """For views that mix reading and writing: refuse the write part to roles without it."""
-    if not request.membership.can(permission):
-        raise PermissionDenied(f"Your role may not {Permission(permission).label}.")
-
-
-def user_organisations(user) -> models.QuerySet:
-    return Organisation.objects.filter(pk__in=Membership.objects.filter(user=user).values("organisation_id")).order_by(
-        "name"
-    )

@@ -141,3 +141,10 @@ def test_member_adds_an_agency(cast, member_client) -> None:
     )
     assert response.status_code == 302
     assert Agency.objects.get(organisation=cast.org).name == "Local health visiting team"
+
+
+def test_a_malformed_object_code_is_a_404_not_an_error(cast, lead_client, admin_client) -> None:
+    assert lead_client.get(f"/o/{cast.org.slug}/team/groups/not-a-uuid/edit/").status_code == 404
+    # Codes posted in a form go through the same helper.
+    response = cast.client(Role.LEAD).post(f"/o/{cast.org.slug}/testing/library/withdraw/", {"item": "nonsense"})
+    assert response.status_code == 404
