@@ -40,7 +40,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from measures import imports  # noqa: E402
+from measures.milestones import imports  # noqa: E402
 from measures.models import MilestoneDate, MilestoneImport  # noqa: E402
 from pace_hub.models import Organisation  # noqa: E402
 

@@ -24,7 +24,7 @@ from openpyxl import Workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from measures.milestone_files import (  # noqa: E402
+from measures.milestones.files import (  # noqa: E402
     DEFAULT_MILESTONES,
     DEFAULT_ROUTES,
     validate_milestone_file,
@@ -144,7 +144,7 @@ import re, sys
 from datetime import date
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from measures.milestone_files import DEFAULT_MILESTONES, DEFAULT_ROUTES, validate_milestone_file
+from measures.milestones.files import DEFAULT_MILESTONES, DEFAULT_ROUTES, validate_milestone_file
 def peak():
     return int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text())[1])
 before = peak()

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from governance import views
+from governance.views import home
 
 urlpatterns = [
-    path("", views.home, name="org_home"),
+    path("", home.home, name="org_home"),
 ]

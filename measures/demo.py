@@ -12,8 +12,8 @@ import random
 
 from django.db import transaction
 
-from measures import demo_pathway
 from measures.data_entry import next_period
+from measures.milestones import demo as milestones_demo
 from measures.models import Annotation, DataPoint, Measure, Phase
 from pace_hub.demo import DemoOrganisation
 
@@ -165,4 +165,4 @@ def seed(demo: DemoOrganisation) -> None:
                 defaults={"reason": "Sustained shift after ADM dates were booked at panel"},
             )
     # Milestone data for the permanence pathway, saved through the import services.
-    demo_pathway.seed(demo)
+    milestones_demo.seed(demo)

@@ -1,5 +1,5 @@
 """Measures URLs, under /o/<org>/measures/. Milestone data and pathway settings live under
-data/ and pathway/ (measures.milestone_urls)."""
+data/ and pathway/ (measures.milestones.urls)."""
 
 from django.urls import include, path
 
@@ -21,5 +21,5 @@ urlpatterns = [
     path("<uuid:measure>/export.xlsx", views.measure_export, {"kind": "xlsx"}, name="measure_export_xlsx"),
     path("annotations/<uuid:annotation>/delete/", views.annotation_delete, name="annotation_delete"),
     path("phases/<uuid:phase>/delete/", views.phase_delete, name="phase_delete"),
-    path("", include("measures.milestone_urls")),
+    path("", include("measures.milestones.urls")),
 ]

@@ -8,4 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pace_hub.settings.local")
 
 app = Celery("pace_hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Apps' tasks modules, and those of the domains inside an app (a package of its own).
 app.autodiscover_tasks()
+app.autodiscover_tasks(["measures.milestones"])

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from pace_hub.background import enqueue
 from pace_hub.models import Invitation, Membership, Organisation
 from pace_hub.roles import Role
 
@@ -24,10 +25,7 @@ def invitation_create(
         organisation=organisation, invited_by=invited_by, email=email.lower(), role=role, job_title=job_title
     )
     link = (base_url or settings.SITE_URL).rstrip("/") + reverse("invitation_accept", args=[invitation.token])
-    # Imported here: tasks import this module.
-    from pace_hub.tasks import send_invitation
-
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk, link))
+    enqueue("pace_hub.tasks.send_invitation", invitation.pk, link)
     return invitation
 
 

@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from pdsa.annotations import sync_annotations_for_idea
 from pdsa.models import ChangeIdea
+from pdsa.services.annotations import sync_annotations_for_idea
 
 
 @shared_task

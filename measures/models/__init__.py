@@ -1,5 +1,4 @@
-from measures.models.measures import Annotation, DataPoint, Measure, Phase
-from measures.models.pathway import (
+from measures.milestones.models import (
     Child,
     ImportChange,
     Milestone,
@@ -8,6 +7,7 @@ from measures.models.pathway import (
     Route,
     Timescale,
 )
+from measures.models.measures import Annotation, DataPoint, Measure, Phase
 
 __all__ = [
     "Annotation",

@@ -2,7 +2,7 @@
 
 from django import template
 
-from pdsa.testing_panel import idea_testing_context
+from pdsa.selectors.testing import idea_testing_context
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def idea_url(context: template.Context, idea) -> str:
 
 @register.filter
 def voice_plural(voice: str) -> str:
-    from pdsa.readiness import VOICE_PLURALS
+    from pdsa.selectors.spread import VOICE_PLURALS
 
     return VOICE_PLURALS.get(voice, voice)
 

@@ -6,7 +6,7 @@ from aims import demo as aims_demo
 from aims.models import Aim, AimVersion, Driver
 from measures import demo as measures_demo
 from pace_hub.demo import seed_organisation
-from pdsa import demo_ideas
+from pdsa.demo import ideas as demo_ideas
 from pdsa.models import ChangeIdea, IdeaSubmission
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ errors, fix and re-upload, commit with a progress bar, the run chart data change
 import pytest
 from playwright.sync_api import Page, expect
 
-from measures import tasks
+from measures.milestones import tasks
 from measures.models import MilestoneImport
 from pace_hub.roles import Role
 

@@ -10,8 +10,8 @@ from tests.measures.factories import MeasureFactory
 
 
 def _derived(org, derivation: str, chart: str = Measure.Chart.RUN) -> Measure:
+    from measures.milestones.pathway import pathway_create_defaults
     from measures.models import Timescale
-    from measures.pathway import pathway_create_defaults
 
     pathway_create_defaults(organisation=org)
     timescale = Timescale.objects.filter(organisation=org).first()

@@ -6,8 +6,8 @@ import datetime
 import pytest
 
 from measures.models import Annotation
-from pdsa.annotations import sync_annotations_for_idea
-from pdsa.services_testing import cycle_create, cycle_delete, cycle_plan_update
+from pdsa.services.annotations import sync_annotations_for_idea
+from pdsa.services.testing import cycle_create, cycle_delete, cycle_plan_update
 from tests.aims.factories import AimFactory, AimMeasureFactory
 from tests.pdsa.factories import ChangeIdeaFactory, ImplementationFactory, PDSACycleFactory
 
@@ -89,7 +89,7 @@ def test_linking_an_idea_to_an_aim_later_puts_its_cycles_on_that_aims_chart(cast
     from aims.models import Aim
     from measures.models import Annotation
     from pdsa.models import PDSACycle
-    from pdsa.services_ideas import change_idea_update
+    from pdsa.services.ideas import change_idea_update
     from tests.measures.factories import MeasureFactory
     from tests.pdsa.factories import ChangeIdeaFactory
 
@@ -113,7 +113,7 @@ def test_hourly_sync_follows_an_aim_gaining_a_measure(cast) -> None:
     from aims.models import Aim
     from measures.models import Annotation
     from pdsa.models import PDSACycle
-    from pdsa.services_ideas import change_idea_update
+    from pdsa.services.ideas import change_idea_update
     from pdsa.tasks import sync_all_annotations
     from tests.measures.factories import MeasureFactory
     from tests.pdsa.factories import ChangeIdeaFactory

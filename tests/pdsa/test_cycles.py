@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from pace_hub.roles import Role
 from pdsa.models import ChangeIdea, PDSACycle
-from pdsa.readiness import ramp_steps
-from pdsa.services_testing import (
+from pdsa.selectors.spread import ramp_steps
+from pdsa.services.testing import (
     PredictionInput,
     cycle_act_update,
     cycle_create,

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from pace_hub.roles import Role
-from pdsa.forms_testing import NO_NAMES
+from pdsa.forms.widgets import NO_NAMES
 from pdsa.models import Feedback
-from pdsa.services_testing import feedback_record, feedback_respond
+from pdsa.services.listening import feedback_record, feedback_respond
 from tests.pdsa.factories import ChangeIdeaFactory, FeedbackFactory, PDSACycleFactory
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +189,7 @@ def test_member_corrects_feedback_and_only_admins_delete_it(cast) -> None:
 
 
 def test_answer_summary_counts_the_structured_answers() -> None:
-    from pdsa.readiness import answer_summary
+    from pdsa.selectors.spread import answer_summary
 
     answers = [("yes", "no"), ("yes", ""), ("partly", "yes"), ("", "")]
     assert answer_summary(answers) == [

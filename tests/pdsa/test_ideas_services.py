@@ -1,10 +1,11 @@
-"""pdsa.services_ideas called directly: change ideas stay within their organisation."""
+"""pdsa.services.ideas called directly: change ideas stay within their organisation."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from pdsa import services_ideas as services
 from pdsa.models import ChangeIdea
+from pdsa.services import ideas as services
+from pdsa.services import inbox
 from tests.aims.factories import AimFactory, DriverFactory
 from tests.factories import MembershipFactory
 from tests.pdsa.factories import ChangeIdeaFactory, IdeaSubmissionFactory
@@ -48,7 +49,7 @@ def test_status_must_be_known(cast) -> None:
 def test_merge_stays_within_the_organisation(cast) -> None:
     submission = IdeaSubmissionFactory(organisation=cast.org)
     with pytest.raises(ValidationError):
-        services.submission_merge(
+        inbox.submission_merge(
             submission=submission, by=cast.outsider, into=ChangeIdeaFactory(organisation=cast.other_org)
         )
     submission.refresh_from_db()
@@ -57,4 +58,4 @@ def test_merge_stays_within_the_organisation(cast) -> None:
 
 def test_blank_submissions_are_refused(cast) -> None:
     with pytest.raises(ValidationError, match="Describe"):
-        services.submission_create(organisation=cast.org, submitted_by=cast.outsider, kind="idea", what="   ")
+        inbox.submission_create(organisation=cast.org, submitted_by=cast.outsider, kind="idea", what="   ")

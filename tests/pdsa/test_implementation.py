@@ -13,7 +13,7 @@ from PIL import Image
 from measures.models import Annotation
 from pace_hub.roles import Role
 from pdsa.models import Approval, ChangeIdea, Implementation, ReadinessItem, SelfAudit, TrainingRecord
-from pdsa.services_implementation import (
+from pdsa.services.implementation import (
     approval_record,
     audit_points,
     flowchart_type,

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from pace_hub.roles import Role
-from pdsa import services_ideas
 from pdsa.models import ChangeIdea, IdeaSubmission
+from pdsa.services import inbox as services_inbox
 from tests.pdsa.factories import ChangeIdeaFactory, IdeaSubmissionFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,9 +108,9 @@ def test_accept_and_merge_need_their_details(cast) -> None:
 def test_a_submission_is_triaged_once(cast) -> None:
     submission = IdeaSubmissionFactory(organisation=cast.org)
     lead = cast.members[Role.LEAD]
-    services_ideas.submission_decline(submission=submission, by=lead, reason="Duplicate")
+    services_inbox.submission_decline(submission=submission, by=lead, reason="Duplicate")
     with pytest.raises(ValidationError, match="already triaged"):
-        services_ideas.submission_accept(submission=submission, by=lead, title="Again")
+        services_inbox.submission_accept(submission=submission, by=lead, title="Again")
     response = cast.client(Role.LEAD).post(
         _url("submission_triage", cast, submission.code), {"action": "accept", "title": "Again"}
     )
@@ -140,7 +140,7 @@ def test_only_leads_triage_and_viewers_cannot_send(cast) -> None:
 def test_inbox_lists_waiting_then_triaged_with_constant_queries(cast, django_assert_num_queries) -> None:
     client = cast.client(Role.LEAD)
     IdeaSubmissionFactory(organisation=cast.org)
-    services_ideas.submission_accept(
+    services_inbox.submission_accept(
         submission=IdeaSubmissionFactory(organisation=cast.org), by=cast.members[Role.LEAD], title="First"
     )
     client.get(_url("inbox", cast))
@@ -148,7 +148,7 @@ def test_inbox_lists_waiting_then_triaged_with_constant_queries(cast, django_ass
         client.get(_url("inbox", cast))
     for _ in range(3):
         IdeaSubmissionFactory(organisation=cast.org)
-        services_ideas.submission_accept(
+        services_inbox.submission_accept(
             submission=IdeaSubmissionFactory(organisation=cast.org), by=cast.members[Role.LEAD], title="Accepted one"
         )
     with django_assert_num_queries(len(first.captured_queries)):
@@ -160,14 +160,14 @@ def test_my_submissions_shows_only_mine_with_constant_queries(cast, django_asser
     me = cast.members[Role.MEMBER]
     client = cast.client(Role.MEMBER)
     IdeaSubmissionFactory(organisation=cast.org, submitted_by=cast.members[Role.DATA], what="Someone else's")
-    services_ideas.submission_accept(
+    services_inbox.submission_accept(
         submission=IdeaSubmissionFactory(organisation=cast.org, submitted_by=me), by=cast.members[Role.LEAD], title="A"
     )
     client.get(_url("my_submissions", cast))
     with django_assert_num_queries(5) as first:
         client.get(_url("my_submissions", cast))
     for _ in range(4):
-        services_ideas.submission_accept(
+        services_inbox.submission_accept(
             submission=IdeaSubmissionFactory(organisation=cast.org, submitted_by=me),
             by=cast.members[Role.LEAD],
             title="More",

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from pace_hub.roles import Role
 from pdsa.models import ChangeIdea, PublishedItem
-from pdsa.services_library import copy_to_organisation, publish, withdraw
+from pdsa.services.library import copy_to_organisation, publish, withdraw
 from tests.pdsa.factories import (
     ChangeIdeaFactory,
     FeedbackFactory,

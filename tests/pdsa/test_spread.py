@@ -5,7 +5,7 @@ import pytest
 
 from pace_hub.roles import Role
 from pdsa.models import Feedback, PDSACycle, SpreadLocality, SpreadPlan
-from pdsa.readiness import CycleFact, readiness_summary, spread_for_idea, spread_rows
+from pdsa.selectors.spread import CycleFact, readiness_summary, spread_for_idea, spread_rows
 from tests.pdsa.factories import ChangeIdeaFactory, FeedbackFactory, PDSACycleFactory
 
 V = Feedback.Voice

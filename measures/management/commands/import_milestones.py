@@ -14,7 +14,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from measures import imports
+from measures.milestones import imports
 from measures.models import MilestoneImport
 from pace_hub.models import Organisation
 

@@ -1,0 +1,619 @@
+"""Milestone imports: check an uploaded spreadsheet, preview what it would change, commit it in
+one transaction, and roll it back (DESIGN.md §3; pretix's modelimport is the model).
+
+The worker runs ``milestone_import_validate`` and ``milestone_import_commit`` (see tasks.py);
+both read the stored file again with ``measures.milestones.files``, so nothing parsed is kept
+between the two steps except the problems and the preview. A refused file is deleted at once:
+only the import row with the reason is kept, never child data.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from measures.milestones.derived import derived_measures_recompute
+from measures.milestones.files import FileRefused, ParsedMilestoneFile, Problem, validate_milestone_file
+from measures.milestones.pathway import milestone_specs, pathway_ensure_defaults
+from measures.models import Child, ImportChange, Milestone, MilestoneDate, MilestoneImport, Route
+from pace_hub.background import enqueue
+from pace_hub.models import Organisation
+
+logger = logging.getLogger(__name__)
+
+Status = MilestoneImport.Status
+BATCH = 5000
+PREVIEW_EXAMPLES = 25
+
+
+def _progress(milestone_import: MilestoneImport, progress: int, message: str, **fields) -> None:
+    """Record progress without a history row per step (the page polls this)."""
+    fields = {"progress": progress, "progress_message": message, **fields}
+    MilestoneImport.objects.filter(pk=milestone_import.pk).update(**fields, updated_at=timezone.now())
+    for name, value in fields.items():
+        setattr(milestone_import, name, value)
+
+
+# Upload ------------------------------------------------------------------------------------
+
+
+def milestone_import_record(*, organisation: Organisation, user, upload: File) -> MilestoneImport:
+    """Store an upload as a new import row, not yet checked."""
+    pathway_ensure_defaults(organisation)
+    return MilestoneImport.objects.create(
+        organisation=organisation,
+        uploaded_by=user,
+        file=upload,
+        original_name=Path(upload.name).name[:255],
+        progress_message="Waiting for the worker to check the file",
+    )
+
+
+def milestone_import_create(*, organisation: Organisation, user, upload: File) -> MilestoneImport:
+    """Store an upload and ask the worker to check it."""
+    with transaction.atomic():
+        milestone_import = milestone_import_record(organisation=organisation, user=user, upload=upload)
+        enqueue("measures.milestones.tasks.milestone_import_validate_task", milestone_import.pk)
+    return milestone_import
+
+
+def _read(milestone_import: MilestoneImport, today: date) -> ParsedMilestoneFile:
+    with milestone_import.file.open("rb") as handle:
+        content = handle.read()
+    return validate_milestone_file(
+        content,
+        milestone_import.original_name,
+        milestone_specs(milestone_import.organisation),
+        [route.value for route in Route],
+        today,
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+    )
+
+
+def _refuse(milestone_import: MilestoneImport, message: str) -> None:
+    """Keep the reason, never the file (it may hold identifying data)."""
+    if milestone_import.file:
+        milestone_import.file.delete(save=False)
+    milestone_import.file = ""
+    milestone_import.status = Status.REFUSED
+    milestone_import.error_message = message
+    milestone_import.progress = 100
+    milestone_import.progress_message = "Refused"
+    milestone_import.save()
+
+
+def problem_dicts(problems: list[Problem]) -> list[dict]:
+    return [
+        {
+            "row": problem.row,
+            "column": problem.column,
+            "value": problem.value,
+            "reason": problem.reason,
+            "severity": problem.severity,
+            "code": problem.code,
+        }
+        for problem in problems
+    ]
+
+
+def stored_problems(milestone_import: MilestoneImport) -> list[Problem]:
+    return [Problem(**problem) for problem in milestone_import.problems]
+
+
+def milestone_import_validate(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
+    """Check the file, store its problems and what a commit would change; write no child data."""
+    if milestone_import.status != Status.UPLOADED:
+        return milestone_import
+    _progress(milestone_import, 10, "Reading the file", status=Status.VALIDATING)
+    try:
+        parsed = _read(milestone_import, today)
+        _progress(milestone_import, 60, "Comparing with the data already held")
+        plan = plan_changes(milestone_import.organisation, parsed)
+    except FileRefused as refusal:
+        _refuse(milestone_import, str(refusal))
+        return milestone_import
+    except Exception:
+        logger.exception("Checking milestone import %s failed", milestone_import.pk)
+        message = "Checking the file failed unexpectedly; nothing was saved. Try again or tell your administrator."
+        _progress(milestone_import, 100, "Not checked", status=Status.FAILED, error_message=message)
+        return milestone_import
+    milestone_import.layout = parsed.layout
+    milestone_import.rows = parsed.rows
+    milestone_import.problems = problem_dicts(parsed.problems)
+    milestone_import.error_rows = len(parsed.error_rows)
+    milestone_import.warning_count = len(parsed.warnings)
+    milestone_import.new_children = plan.new_children
+    milestone_import.updated_children = plan.updated_children
+    milestone_import.unchanged_children = plan.unchanged_children
+    milestone_import.preview = plan.preview()
+    milestone_import.status = Status.INVALID if parsed.errors else Status.VALIDATED
+    milestone_import.progress = 100
+    milestone_import.progress_message = "Checked"
+    milestone_import.save()
+    return milestone_import
+
+
+# What a commit changes ------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """The changes one file makes to the organisation's data, as frames.
+
+    ``new_children`` (reference, route); ``route_changes`` (child, reference, old_route, route);
+    ``date_changes`` (child or NaN for a new child, reference, milestone, old_date or NaT,
+    date).
+    """
+
+    new: pd.DataFrame
+    route_changes: pd.DataFrame
+    date_changes: pd.DataFrame
+    children_in_file: int
+    milestone_names: dict[int, str]
+
+    @property
+    def new_children(self) -> int:
+        return len(self.new)
+
+    @property
+    def updated_children(self) -> int:
+        # Children held before have a key; new children's date changes have none (NaN).
+        changed = pd.concat([self.route_changes["child"], self.date_changes["child"]])
+        return changed.nunique(dropna=True)
+
+    @property
+    def unchanged_children(self) -> int:
+        return self.children_in_file - self.new_children - self.updated_children
+
+    def preview(self) -> dict:
+        dates = self.date_changes
+        added = dates["old_date"].isna()
+        examples = []
+        for row in dates.head(PREVIEW_EXAMPLES).itertuples(index=False):
+            examples.append(
+                {
+                    "reference": row.reference,
+                    "milestone": self.milestone_names[row.milestone],
+                    "old": "" if pd.isna(row.old_date) else pd.Timestamp(row.old_date).strftime("%d/%m/%Y"),
+                    "new": pd.Timestamp(row.date).strftime("%d/%m/%Y"),
+                }
+            )
+        return {
+            "dates_added": int(added.sum()),
+            "dates_changed": int((~added).sum()),
+            "routes_changed": len(self.route_changes),
+            "examples": examples,
+            "more_examples": max(0, len(dates) - PREVIEW_EXAMPLES),
+        }
+
+
+def plan_changes(organisation: Organisation, parsed: ParsedMilestoneFile) -> Plan:
+    """Compare a checked file with the stored data: two queries, then pandas."""
+    milestones = dict(Milestone.objects.for_organisation(organisation).values_list("code", "pk"))
+    existing_children = pd.DataFrame.from_records(
+        list(Child.objects.for_organisation(organisation).values_list("pk", "reference", "route")),
+        columns=["child", "reference", "old_route"],
+    )
+    children = parsed.children.rename(columns={"child_ref": "reference"}).drop_duplicates("reference")
+    children = children.merge(existing_children, on="reference", how="left")
+    is_new = children["child"].isna()
+    new = children.loc[is_new, ["reference", "route"]].reset_index(drop=True)
+    given = children["route"].notna()
+    route_changes = children.loc[~is_new & given & (children["route"] != children["old_route"])]
+    route_changes = route_changes[["child", "reference", "old_route", "route"]].reset_index(drop=True)
+
+    records = parsed.records.rename(columns={"child_ref": "reference"})
+    records = records.assign(milestone=records["milestone"].map(milestones))
+    records = records.merge(children[["reference", "child"]], on="reference", how="left")
+    stored = pd.DataFrame.from_records(
+        list(MilestoneDate.objects.for_organisation(organisation).values_list("child_id", "milestone_id", "date")),
+        columns=["child", "milestone", "old_date"],
+    )
+    stored["old_date"] = pd.to_datetime(stored["old_date"])
+    records = records.merge(stored, on=["child", "milestone"], how="left")
+    records["date"] = pd.to_datetime(records["date"])
+    changed = records["old_date"].isna() | (records["old_date"] != records["date"])
+    date_changes = records.loc[changed, ["child", "reference", "milestone", "old_date", "date"]]
+    names = dict(Milestone.objects.for_organisation(organisation).values_list("pk", "name"))
+    return Plan(
+        new=new,
+        route_changes=route_changes,
+        date_changes=date_changes.reset_index(drop=True),
+        children_in_file=len(children),
+        milestone_names=names,
+    )
+
+
+# Commit -----------------------------------------------------------------------------------
+
+
+def milestone_import_claim_commit(*, milestone_import: MilestoneImport) -> None:
+    """Mark a checked import without errors as being saved (once, even on a double click)."""
+    if milestone_import.status == Status.INVALID:
+        raise ValidationError("This file has errors. Fix them and upload it again before saving.")
+    claimed = MilestoneImport.objects.filter(pk=milestone_import.pk, status=Status.VALIDATED).update(
+        status=Status.COMMITTING, progress=0, progress_message="Waiting for the worker", updated_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError(f"This import cannot be saved: it is {milestone_import.get_status_display().lower()}.")
+
+
+def milestone_import_request_commit(*, milestone_import: MilestoneImport) -> None:
+    """Hand a checked import without errors to the worker."""
+    milestone_import_claim_commit(milestone_import=milestone_import)
+    enqueue("measures.milestones.tasks.milestone_import_commit_task", milestone_import.pk)
+
+
+def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
+    """Write a checked file's changes in one transaction, record them for roll-back, then
+    recompute the derived measures. A blank cell never erases a stored date."""
+    if milestone_import.status != Status.COMMITTING:
+        return milestone_import
+    organisation = milestone_import.organisation
+    try:
+        _progress(milestone_import, 5, "Reading the file")
+        parsed = _read(milestone_import, today)
+        if parsed.errors:
+            raise ValidationError(
+                f"The file now has {len(parsed.errors)} errors (has the pathway changed since it was "
+                "checked?). Upload it again."
+            )
+        _progress(milestone_import, 25, "Comparing with the data already held")
+        with transaction.atomic():
+            # One import at a time per organisation: the plan must see the data it changes.
+            list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
+            plan = plan_changes(organisation, parsed)
+            _progress_from_outside(milestone_import, 40, "Saving new children")
+            _write(milestone_import, plan)
+            milestone_import.new_children = plan.new_children
+            milestone_import.updated_children = plan.updated_children
+            milestone_import.unchanged_children = plan.unchanged_children
+            milestone_import.preview = plan.preview()
+            milestone_import.status = Status.COMMITTED
+            milestone_import.committed_at = timezone.now()
+            milestone_import.progress = 90
+            milestone_import.progress_message = "Updating the run charts"
+            milestone_import.save()
+        derived_measures_recompute(organisation=organisation, today=today)
+        _progress(milestone_import, 100, "Saved")
+    except (ValidationError, FileRefused) as error:
+        message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+        _progress(milestone_import, 100, "Not saved", status=Status.FAILED, error_message=message)
+    except Exception:
+        logger.exception("Milestone import %s failed", milestone_import.pk)
+        _progress(
+            milestone_import,
+            100,
+            "Not saved",
+            status=Status.FAILED,
+            error_message="Saving failed unexpectedly; nothing was changed. Try again or tell your administrator.",
+        )
+    return milestone_import
+
+
+def _progress_from_outside(milestone_import: MilestoneImport, progress: int, message: str) -> None:
+    """Record progress from inside the commit's transaction, where writes are invisible to the
+    polling page until the end: on PostgreSQL through a short-lived second connection in
+    autocommit. (SQLite allows one writer at a time, so there the bar moves between steps only.)
+    The transaction must not have touched the import row, or this would wait for it."""
+    if connection.vendor != "postgresql":
+        return
+    side = connection.get_new_connection(connection.get_connection_params())
+    try:
+        side.autocommit = True
+        side.execute(
+            f"UPDATE {MilestoneImport._meta.db_table} SET progress = %s, progress_message = %s WHERE id = %s",
+            [progress, message, milestone_import.pk],
+        )
+    finally:
+        side.close()
+    milestone_import.progress, milestone_import.progress_message = progress, message
+
+
+def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
+    """Apply a plan: insert new children and dates, update changed dates and routes, and record
+    every change as an ImportChange. Inserts go through COPY on PostgreSQL (see ``_insert``)."""
+    organisation = milestone_import.organisation
+    _insert(
+        organisation, Child, pd.DataFrame({"reference": plan.new["reference"], "route": plan.new["route"].fillna("")})
+    )
+    ids = _child_ids(organisation, set(plan.new["reference"]))
+    new_ids = plan.new["reference"].map(ids).to_numpy(dtype=np.int64)
+    _progress_from_outside(milestone_import, 50, "Saving milestone dates")
+
+    routes = plan.route_changes
+    _update(Child, "route", routes["child"].to_numpy(dtype=np.int64), routes["route"].to_numpy(dtype=object))
+
+    dates = plan.date_changes
+    child_ids = dates["child"].to_numpy(dtype=float, copy=True)
+    missing = np.isnan(child_ids)
+    child_ids[missing] = dates.loc[missing, "reference"].map(ids).to_numpy(dtype=float)
+    dates = dates.assign(child=child_ids.astype(np.int64))
+    added = dates["old_date"].isna().to_numpy()
+    _insert(
+        organisation,
+        MilestoneDate,
+        pd.DataFrame(
+            {
+                "child_id": dates["child"][added],
+                "milestone_id": dates["milestone"][added].astype(np.int64),
+                "date": dates["date"][added],
+            }
+        ),
+    )
+    altered = dates[~added]
+    if not altered.empty:
+        pks = _date_pks(organisation, set(altered["child"].tolist()))
+        keys = zip(altered["child"].tolist(), altered["milestone"].astype(np.int64).tolist(), strict=True)
+        date_ids = np.array([pks[key] for key in keys], dtype=np.int64)
+        _update(MilestoneDate, "date", date_ids, altered["date"].dt.date.to_numpy(dtype=object))
+
+    created = pd.DataFrame({"child_id": new_ids, "created_child": True, "new_route": plan.new["route"].fillna("")})
+    route_changes = pd.DataFrame(
+        {
+            "child_id": routes["child"].to_numpy(dtype=np.int64),
+            "old_route": routes["old_route"].to_numpy(dtype=object),
+            "new_route": routes["route"].to_numpy(dtype=object),
+        }
+    )
+    # A child the import created is rolled back by deleting it, dates and all: only the dates of
+    # children held before need a change row (a first upload records one row per child).
+    held = dates[~missing]
+    date_changes = pd.DataFrame(
+        {
+            "child_id": held["child"].to_numpy(dtype=np.int64),
+            "milestone_id": held["milestone"].to_numpy(dtype=np.int64),
+            "old_date": held["old_date"].to_numpy(dtype="datetime64[ns]"),
+            "new_date": held["date"].to_numpy(dtype="datetime64[ns]"),
+        }
+    )
+    changes = pd.concat([created, route_changes, date_changes], ignore_index=True)
+    defaults = {"created_child": False, "old_route": "", "new_route": ""}
+    for column, value in defaults.items():
+        changes[column] = changes[column].astype(object).where(changes[column].notna(), value)
+    changes["milestone_import_id"] = milestone_import.pk
+    _progress_from_outside(milestone_import, 75, "Recording the changes for roll-back")
+    _insert(organisation, ImportChange, changes)
+
+
+def _child_ids(organisation: Organisation, references: set[str]) -> dict[str, int]:
+    """Primary keys of the given children: filtered in SQL when few, else read in one pass."""
+    rows = Child.objects.for_organisation(organisation)
+    if len(references) < 500:
+        rows = rows.filter(reference__in=references)
+    return {reference: pk for reference, pk in rows.values_list("reference", "pk") if reference in references}
+
+
+def _insert(organisation: Organisation, model: type[models.Model], frame: pd.DataFrame) -> None:
+    """Insert rows of a TenantRow model given as a frame of column values (by attname; dates
+    as datetime64 columns).
+
+    PostgreSQL gets one COPY per table (several times faster than INSERT for 100,000s of rows);
+    other databases get bulk_create in batches. Missing values (None, NaN, NaT) are NULL.
+    """
+    if frame.empty:
+        return
+    now = timezone.now()
+    dates = [name for name in frame.columns if frame[name].dtype.kind == "M"]
+    if connection.vendor != "postgresql":
+        frame = frame.assign(**{name: frame[name].dt.date for name in dates})
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        model.objects.bulk_create(
+            [model(organisation=organisation, created_at=now, updated_at=now, **record) for record in records],
+            batch_size=BATCH,
+        )
+        return
+    frame = frame.assign(**{name: _date_text(frame[name]) for name in dates})
+    for name in frame.columns:
+        if name.endswith("_id"):  # keys with gaps come as floats; COPY wants whole numbers
+            frame[name] = frame[name].astype("Int64")
+    fields = [model._meta.get_field(name.removesuffix("_id")) for name in frame.columns]
+    columns = ", ".join(field.column for field in fields)
+    definitions = ", ".join(f"{field.column} {field.db_type(connection)}" for field in fields)
+    text_columns = [field.column for field in fields if isinstance(field, models.CharField)]
+    force_not_null = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
+    table, staging = model._meta.db_table, f"staging_{model._meta.db_table}"
+    # Only the columns that vary go through COPY, into a temporary table (no indexes, no
+    # triggers, no WAL); the organisation, UUIDs and timestamps are filled in by the server,
+    # which is cheaper than writing and parsing them as text for every row.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({definitions}) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY {staging} FROM STDIN WITH (FORMAT csv{force_not_null})") as copy:
+            copy.write(frame.to_csv(index=False, header=False))
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, code, created_at, updated_at, {columns}) "
+            f"SELECT %s, gen_random_uuid(), %s, %s, {columns} FROM {staging}",
+            [organisation.pk, now, now],
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+
+
+def _date_text(values: pd.Series) -> np.ndarray:
+    """yyyy-mm-dd text of a datetime64 column, None for NaT (vectorised, unlike strftime)."""
+    days = values.to_numpy(dtype="datetime64[D]")
+    text = np.datetime_as_string(days, unit="D").astype(object)
+    text[np.isnat(days)] = None
+    return text
+
+
+def _update(model: type[models.Model], field: str, pks: np.ndarray, values: np.ndarray) -> None:
+    """Set one field of many rows, each to its own value."""
+    if len(pks) == 0:
+        return
+    if connection.vendor == "postgresql":
+        column = model._meta.get_field(field)
+        kind = column.db_type(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {model._meta.db_table} AS target SET {column.column} = source.value, updated_at = now() "
+                f"FROM unnest(%s::bigint[], %s::{kind}[]) AS source(id, value) WHERE target.id = source.id",
+                [pks.tolist(), values.tolist()],
+            )
+        return
+    model.objects.bulk_update(
+        [model(pk=pk, **{field: value}) for pk, value in zip(pks.tolist(), values.tolist(), strict=True)],
+        [field],
+        batch_size=1000,
+    )
+
+
+# Roll-back --------------------------------------------------------------------------------
+
+
+def rollback_blocker(milestone_import: MilestoneImport) -> MilestoneImport | None:
+    """The first later import, saved or being rolled back, that changed any of the same
+    children, if any."""
+    if milestone_import.committed_at is None:
+        return None
+    later = (
+        ImportChange.objects.filter(
+            milestone_import__organisation=milestone_import.organisation,
+            milestone_import__status__in=[Status.COMMITTED, Status.ROLLING_BACK],
+            milestone_import__committed_at__gt=milestone_import.committed_at,
+            child_id__in=ImportChange.objects.filter(milestone_import=milestone_import).values("child_id"),
+        )
+        .order_by("milestone_import__committed_at")
+        .values_list("milestone_import_id", flat=True)
+        .first()
+    )
+    return MilestoneImport.objects.get(pk=later) if later else None
+
+
+def _check_rollback_allowed(milestone_import: MilestoneImport, *statuses: str) -> None:
+    """Refuse a roll-back unless the import is in one of ``statuses`` and no later import changed
+    the same children. Call with the organisation locked and the import just read."""
+    if milestone_import.status not in statuses:
+        raise ValidationError(
+            f"Only a saved import can be rolled back; this one is {milestone_import.get_status_display().lower()}."
+        )
+    blocker = rollback_blocker(milestone_import)
+    if blocker is not None:
+        raise ValidationError(
+            f"This import cannot be rolled back: the later import “{blocker.original_name}” saved on "
+            f"{timezone.localtime(blocker.committed_at):%d/%m/%Y at %H:%M} changed some of the same children. "
+            "Roll that one back first."
+        )
+
+
+@transaction.atomic
+def milestone_import_claim_rollback(*, milestone_import: MilestoneImport, user) -> None:
+    """Mark a saved import as being rolled back (once, even on a double click), or refuse."""
+    list(Organisation.objects.select_for_update().filter(pk=milestone_import.organisation_id))
+    milestone_import.refresh_from_db()
+    _check_rollback_allowed(milestone_import, Status.COMMITTED)
+    _progress(
+        milestone_import,
+        0,
+        "Waiting for the worker",
+        status=Status.ROLLING_BACK,
+        rolled_back_by=user,
+        error_message="",
+    )
+
+
+def milestone_import_request_rollback(*, milestone_import: MilestoneImport, user) -> None:
+    """Hand a saved import's roll-back to the worker (it can take a while for 100,000 children)."""
+    milestone_import_claim_rollback(milestone_import=milestone_import, user=user)
+    enqueue("measures.milestones.tasks.milestone_import_rollback_task", milestone_import.pk)
+
+
+def milestone_import_run_rollback(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
+    """The worker's side of a requested roll-back: run it; if it is refused (a later import
+    changed the same children since it was requested) or fails, the import stays saved and the
+    reason is shown on its page."""
+    if milestone_import.status != Status.ROLLING_BACK:
+        return milestone_import
+    try:
+        return milestone_import_rollback(
+            milestone_import=milestone_import, user=milestone_import.rolled_back_by, today=today
+        )
+    except ValidationError as error:
+        message = error.messages[0]
+    except Exception:
+        logger.exception("Rolling back milestone import %s failed", milestone_import.pk)
+        message = "Rolling back failed unexpectedly; nothing was changed. Try again or tell your administrator."
+    _progress(
+        milestone_import, 100, "Not rolled back", status=Status.COMMITTED, rolled_back_by=None, error_message=message
+    )
+    return milestone_import
+
+
+def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today: date) -> MilestoneImport:
+    """Put back what the import changed, in one transaction: earlier dates and routes restored,
+    dates it added removed, children it created deleted (their dates go with them); then
+    recompute the derived measures. Takes a saved import, or one claimed for roll-back; refused
+    while a later import changed the same children."""
+    organisation = milestone_import.organisation
+    with transaction.atomic():
+        list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
+        milestone_import.refresh_from_db()
+        _check_rollback_allowed(milestone_import, Status.COMMITTED, Status.ROLLING_BACK)
+        _rollback_changes(milestone_import)
+        milestone_import.status = Status.ROLLED_BACK
+        milestone_import.rolled_back_at = timezone.now()
+        milestone_import.rolled_back_by = user
+        milestone_import.error_message = ""
+        milestone_import.progress = 90
+        milestone_import.progress_message = "Updating the run charts"
+        milestone_import.save()
+    derived_measures_recompute(organisation=organisation, today=today)
+    _progress(milestone_import, 100, "Rolled back")
+    return milestone_import
+
+
+def _rollback_changes(milestone_import: MilestoneImport) -> None:
+    organisation = milestone_import.organisation
+    changes = ImportChange.objects.filter(milestone_import=milestone_import)
+    created = list(changes.filter(created_child=True).values_list("child_id", flat=True))
+    # Children the import created go with their dates; only children held before have date rows.
+    date_changes = changes.filter(milestone__isnull=False, created_child=False)
+    restore = list(date_changes.filter(old_date__isnull=False).values_list("child_id", "milestone_id", "old_date"))
+    remove = list(date_changes.filter(old_date__isnull=True).values_list("child_id", "milestone_id"))
+    routes = list(changes.filter(milestone__isnull=True, created_child=False).values_list("child_id", "old_route"))
+
+    _progress_from_outside(milestone_import, 10, "Restoring earlier dates and routes")
+    if remove:
+        pks = _date_pks(organisation, {child for child, _ in remove})
+        MilestoneDate.objects.filter(pk__in=[pks[key] for key in remove if key in pks]).delete()
+    if restore:
+        pks = _date_pks(organisation, {child for child, _, _ in restore})
+        date_ids = np.array([pks[(child, milestone)] for child, milestone, _ in restore], dtype=np.int64)
+        _update(MilestoneDate, "date", date_ids, np.array([old for _, _, old in restore], dtype=object))
+    _update(
+        Child,
+        "route",
+        np.array([child for child, _ in routes], dtype=np.int64),
+        np.array([route for _, route in routes], dtype=object),
+    )
+    for start in range(0, len(created), BATCH):
+        _progress_from_outside(
+            milestone_import, 20 + 70 * start // len(created), f"Removing the children it added ({start:,} done)"
+        )
+        _delete_children(created[start : start + BATCH])
+
+
+def _delete_children(ids: list[int]) -> None:
+    """Delete children with their dates and change rows (Django's cascade, one batch; measured
+    no slower than deleting table by table)."""
+    Child.objects.filter(pk__in=ids).delete()
+
+
+def _date_pks(organisation: Organisation, children: set[int]) -> dict[tuple[int, int], int]:
+    rows = MilestoneDate.objects.for_organisation(organisation)
+    if len(children) < 500:
+        rows = rows.filter(child_id__in=children)
+    return {
+        (child, milestone): pk
+        for pk, child, milestone in rows.values_list("pk", "child_id", "milestone_id")
+        if child in children
+    }

@@ -1,0 +1,31 @@
+"""Milestone data (the data home, uploads and their reports, waiting, completeness) and pathway
+settings, included from measures/urls.py (under /o/<org>/measures/)."""
+
+from django.urls import path
+
+from measures.milestones.views import data, imports, pathway
+
+urlpatterns = [
+    path("data/", data.data_home, name="milestone_data"),
+    path("data/template.xlsx", imports.template_download, {"kind": "xlsx"}, name="milestone_template_xlsx"),
+    path("data/template.csv", imports.template_download, {"kind": "csv"}, name="milestone_template_csv"),
+    path("data/imports/", imports.import_list, name="milestone_imports"),
+    path("data/imports/new/", imports.import_new, name="milestone_import_new"),
+    path("data/imports/<uuid:milestone_import>/", imports.import_detail, name="milestone_import"),
+    path("data/imports/<uuid:milestone_import>/progress/", imports.import_progress, name="milestone_import_progress"),
+    path("data/imports/<uuid:milestone_import>/commit/", imports.import_commit, name="milestone_import_commit"),
+    path("data/imports/<uuid:milestone_import>/rollback/", imports.import_rollback, name="milestone_import_rollback"),
+    path(
+        "data/imports/<uuid:milestone_import>/annotated.xlsx",
+        imports.import_annotated,
+        name="milestone_import_annotated",
+    ),
+    path("data/waiting/", data.waiting, name="milestone_waiting"),
+    path("data/completeness/", data.completeness, name="milestone_completeness"),
+    path("pathway/", pathway.pathway_settings, name="pathway"),
+    path("pathway/milestones/new/", pathway.milestone_create, name="milestone_create"),
+    path("pathway/milestones/<slug:milestone>/edit/", pathway.milestone_edit, name="milestone_edit"),
+    path("pathway/milestones/<slug:milestone>/move/", pathway.milestone_move, name="milestone_move"),
+    path("pathway/timescales/new/", pathway.timescale_create, name="timescale_create"),
+    path("pathway/timescales/<uuid:timescale>/edit/", pathway.timescale_edit, name="timescale_edit"),
+]

@@ -1,0 +1,75 @@
+"""Data completeness: later milestones without the earlier one, and dates out of pathway order."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from measures.milestones.derived import completeness_issues
+from measures.milestones.pathway import pathway_create_defaults
+from measures.models import Milestone, MilestoneDate
+from tests.measures.factories import ChildFactory
+
+
+@pytest.fixture
+def org(cast):
+    pathway_create_defaults(organisation=cast.org)
+    return cast.org
+
+
+def child_with(org, reference: str, **dates: date):
+    child = ChildFactory(organisation=org, reference=reference)
+    for code, day in dates.items():
+        milestone = Milestone.objects.get(organisation=org, code=code)
+        MilestoneDate.objects.create(organisation=org, child=child, milestone=milestone, date=day)
+    return child
+
+
+def test_missing_earlier_milestone_and_out_of_order_dates(org):
+    child_with(org, "C-1", looked_after=date(2024, 1, 1), permanence_rec=date(2024, 5, 1))  # fine
+    child_with(org, "C-2", permanence_rec=date(2024, 5, 1))  # no looked-after date
+    child_with(org, "C-3", looked_after=date(2024, 6, 1), permanence_rec=date(2024, 5, 1))  # out of order
+    issues = completeness_issues(org)
+    assert [(issue.reference, issue.kind) for issue in issues] == [("C-2", "missing"), ("C-3", "order")]
+    assert issues[0].text == (
+        "has “LAC review recommends permanence” but no date for “Child became looked after and accommodated”"
+    )
+    assert issues[1].text == (
+        "“LAC review recommends permanence” (01/05/2024) is before "
+        "“Child became looked after and accommodated” (01/06/2024)"
+    )
+
+
+def test_disabled_milestones_are_ignored(org):
+    child_with(org, "C-3", looked_after=date(2024, 6, 1), permanence_rec=date(2024, 5, 1))
+    Milestone.objects.filter(organisation=org, code="looked_after").update(active=False)
+    assert completeness_issues(org) == []
+
+
+def test_page_lists_children_for_data_leads_and_counts_for_viewers(cast, org, django_assert_num_queries):
+    child_with(org, "C-2", permanence_rec=date(2024, 5, 1))
+    page_url = reverse("milestone_completeness", args=[org.slug])
+    client = cast.client("data")
+    client.get(page_url)
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(page_url).content.decode()
+    assert "C-2" in page
+    for number in range(10):
+        child_with(org, f"C-1{number}", permanence_rec=date(2024, 5, 1), looked_after=date(2024, 6, 1))
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(page_url)
+    viewer = cast.client("viewer").get(page_url).content.decode()
+    assert "C-2" not in viewer and "<strong>&lt;5</strong> missing earlier milestones" in viewer
+
+
+def test_milestones_not_on_the_childs_route_are_not_gaps(org):
+    kinship = child_with(org, "C-5", looked_after=date(2024, 1, 1), court_lodged=date(2024, 9, 1))
+    kinship.route = "kinship"
+    kinship.save()
+    adoption = child_with(org, "C-6", looked_after=date(2024, 1, 1), court_lodged=date(2024, 9, 1))
+    assert adoption.route == "adoption"
+    issues = completeness_issues(org)
+    assert [(issue.reference, issue.kind) for issue in issues] == [("C-6", "missing")]
+    assert "no date for “Agency decision maker decision”" in issues[0].text
