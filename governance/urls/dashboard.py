@@ -1,0 +1,3 @@
+"""Dashboard URLs (see governance/urls/__init__.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Meetings URLs (see governance/urls/__init__.py)."""
+
+urlpatterns: list = []

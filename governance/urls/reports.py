@@ -1,0 +1,3 @@
+"""Reports URLs (see governance/urls/__init__.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,36 @@
+"""Object makers for the governance app's URL arguments (see tests/url_objects.py)."""
+
+from pace_hub.models import Organisation
+from tests.governance.factories import (
+    ActionFactory,
+    AgendaItemFactory,
+    GovernanceGroupFactory,
+    MeetingFactory,
+    ReportFactory,
+)
+from tests.url_objects import register
+
+
+@register("meeting")
+def _meeting(org: Organisation) -> object:
+    return MeetingFactory(organisation=org).code
+
+
+@register("item")
+def _item(org: Organisation) -> object:
+    return AgendaItemFactory(organisation=org).code
+
+
+@register("action")
+def _action(org: Organisation) -> object:
+    return ActionFactory(organisation=org).code
+
+
+@register("group")
+def _group(org: Organisation) -> object:
+    return GovernanceGroupFactory(organisation=org).code
+
+
+@register("report")
+def _report(org: Organisation) -> object:
+    return ReportFactory(organisation=org).code
