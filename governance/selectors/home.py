@@ -1,4 +1,5 @@
-"""What the leads group's home page shows: my work, reviews due, the inbox and recent testing.
+"""What the leads group's home page shows: my actions, my work, reviews due, the inbox and recent
+testing.
 
 A fixed number of queries whatever the size of the organisation (asserted in the tests).
 """
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from aims.models import Aim
 from aims.selectors import OPEN_STATUSES, aims_due_for_review
+from governance.selectors.meetings import MyAction, my_actions
 from pace_hub.models import Membership, Organisation
 from pace_hub.roles import Permission
 from pdsa.models import ChangeIdea, IdeaSubmission, PDSACycle
@@ -29,6 +31,7 @@ class LeadsHome:
     reviews_due: list[Aim]
     awaiting_triage: list[IdeaSubmission] | None  # None when the person may not triage
     recent_cycles: list[PDSACycle]
+    my_actions: list[MyAction]  # open actions I own, soonest due first, overdue flagged
 
 
 def leads_home(organisation: Organisation, membership: Membership) -> LeadsHome:
@@ -59,4 +62,6 @@ def leads_home(organisation: Organisation, membership: Membership) -> LeadsHome:
         .select_related("organisation", "change_idea", "lead__user")
         .order_by("-updated_at")[:RECENT_CYCLES]
     )
-    return LeadsHome(my_aims, my_ideas, reviews_due, awaiting, cycles)
+    return LeadsHome(
+        my_aims, my_ideas, reviews_due, awaiting, cycles, my_actions(organisation, membership, today=today)
+    )
