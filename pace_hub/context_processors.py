@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from pace_hub.models import Membership
+from pace_hub.roles import Role
 
 
 def tenancy(request: HttpRequest) -> dict:
@@ -29,6 +30,7 @@ SECTIONS = [
     ("Measures & data", "measures"),
     ("Meetings", "meetings"),
     ("Governance", "governance_dashboard"),
+    ("Self-assessment", "self_assessments"),
     ("Team", "team"),
 ]
 
@@ -38,7 +40,10 @@ def navigation(request: HttpRequest) -> dict:
     if org is None:
         return {}
     items = []
+    membership = getattr(request, "membership", None)
     for label, name in SECTIONS:
+        if name == "org_home" and membership is not None and membership.role == Role.VIEWER:
+            continue  # a viewer's home is the governance dashboard (governance.views.home)
         try:
             url = reverse(name, args=[org.slug])
         except NoReverseMatch:

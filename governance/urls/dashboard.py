@@ -1,3 +1,10 @@
-"""Dashboard URLs (see governance/urls/__init__.py)."""
+"""Dashboard URLs (see governance/urls/__init__.py): the senior managers' dashboard is the root
+of /o/<org>/governance/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from governance.views import dashboard
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="governance_dashboard"),
+]

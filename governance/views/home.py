@@ -2,17 +2,21 @@
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from governance.selectors.home import leads_home
 from pace_hub.models import Agency, Membership, Team
-from pace_hub.roles import Permission
+from pace_hub.roles import Permission, Role
 from pace_hub.tenancy import org_view
 
 
 @org_view()
 def home(request: HttpRequest) -> HttpResponse:
     request.session["last_org"] = request.org.slug
+    if request.membership.role == Role.VIEWER:
+        # Senior managers and board members land on the governance dashboard (signing in
+        # comes here too); the leads group's home is about work they do not do.
+        return redirect("governance_dashboard", request.org.slug)
     org = request.org
     teams = Team.objects.for_organisation(org).annotate(size=Count("members")).select_related("chair__user")
     leads = Membership.objects.select_related("user").in_bulk([org.pace_lead_id, org.data_lead_id])

@@ -29,7 +29,9 @@ def test_sign_in_home_switch_and_invite(page: Page, live_server, cast, sign_in, 
     # Switch organisation from the navigation.
     page.get_by_role("button", name="Aberdeen City").click()
     page.get_by_role("link", name=re.compile("Renfrewshire")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Renfrewshire PACE workspace")
+    # A viewer there: their home is the governance dashboard.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Governance dashboard")
+    expect(page.locator("#dashboard-as-of")).to_contain_text("Renfrewshire")
     expect(page.get_by_role("button", name=re.compile("Viewer"))).to_be_visible()
 
     # Back in Aberdeen, invite a colleague.
