@@ -107,7 +107,7 @@ class Action(TenantModel):
         DONE = "done", "Done"
         DROPPED = "dropped", "Dropped"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="actions")
     item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     description = models.CharField(max_length=500)
     owner = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="actions")

@@ -4,12 +4,16 @@ A report is a frozen snapshot: once built, its figures and charts never change, 
 happens to the data afterwards; once issued it is read-only.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from aims.models import Aim
 from governance.models.meetings import Meeting
+from pace_hub.background import stalled
 from pace_hub.models import Membership, TenantModel, TenantQuerySet
 
 
@@ -67,6 +71,9 @@ class Report(TenantModel):
     progress_message = models.CharField(max_length=300, blank=True)
     # Stale-run detection: a "running" report whose heartbeat is old was lost with its worker.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The Celery task building it: the same task delivered again (its worker was killed) takes
+    # the build over at once instead of waiting for the heartbeat to grow old.
+    build_task_id = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
     # The frozen figures and server-drawn chart SVGs the HTML and PDF are rendered from.
@@ -79,6 +86,9 @@ class Report(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     built_at = models.DateTimeField(null=True, blank=True)
+    # Scheduled drafts e-mail the group's reporter a link once built (once: notified_at).
+    notify_reporter = models.BooleanField(default=False)
+    notified_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -117,3 +127,17 @@ class Report(TenantModel):
     @property
     def is_issued(self) -> bool:
         return self.issued_at is not None
+
+    @property
+    def is_busy(self) -> bool:
+        """Waiting for the worker or being built: the page polls its progress."""
+        return self.status in {self.Status.PENDING, self.Status.RUNNING}
+
+    def is_stalled(self, now: datetime.datetime | None = None) -> bool:
+        """Running, but silent for BACKGROUND_STALE_AFTER_SECONDS: its worker was lost."""
+        return self.status == self.Status.RUNNING and stalled(self.heartbeat_at or self.updated_at, now=now)
+
+
+def stale_before(now: datetime.datetime | None = None) -> datetime.datetime:
+    """A running report whose last heartbeat is older than this was lost with its worker."""
+    return (now or timezone.now()) - datetime.timedelta(seconds=settings.BACKGROUND_STALE_AFTER_SECONDS)

@@ -34,3 +34,33 @@ def _group(org: Organisation) -> object:
 @register("report")
 def _report(org: Organisation) -> object:
     return ReportFactory(organisation=org).code
+
+
+# ---- Self-assessment and communications -----------------------------------------------------
+
+from tests.governance.assessment_factories import (  # noqa: E402
+    CommunicationFactory,
+    NewsletterFactory,
+    SelfAssessmentFactory,
+)
+
+
+@register("assessment")
+def _assessment(org: Organisation) -> object:
+    return SelfAssessmentFactory(organisation=org).code
+
+
+@register("section")
+def _section(org: Organisation) -> object:
+    # A section of the template (shared reference data): its key, as the URL carries it.
+    return "team"
+
+
+@register("communication")
+def _communication(org: Organisation) -> object:
+    return CommunicationFactory(organisation=org).code
+
+
+@register("newsletter")
+def _newsletter(org: Organisation) -> object:
+    return NewsletterFactory(organisation=org).code
