@@ -1,12 +1,23 @@
-"""Throughput of the analysis engine: series per second for run_chart and xmr_chart.
+"""The analysis engine against a plain implementation of the same rules, side by side.
 
 Run from the repository root: `.venv/bin/python bench/analysis.py [--series N] [--points N]`.
+
+For every chart function (run, XmR, P, C, U, P′, U′, G, T), `kaplan_meier`, `logrank` and
+`funnel`, the engine is timed against a straightforward pure-Python implementation of the same
+rules of DESIGN.md §4–§4d (loops over lists, no numpy, nothing cached between calls), written
+here from the rules alone. First both are run on every series and their results compared — the
+benchmark refuses to time an engine whose answers differ. Then they are timed in alternating
+blocks (engine, plain, engine, plain, …) so that noise from the machine hits both alike, and the
+best block of each is kept. The ratio is how many times faster the engine is.
+
 The series are converted to lists before timing, as views and tasks pass lists.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -16,9 +27,365 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measures.analysis import run_chart, xmr_chart  # noqa: E402
+from measures.analysis import (  # noqa: E402
+    c_chart,
+    funnel,
+    g_chart,
+    kaplan_meier,
+    logrank,
+    p_chart,
+    p_prime_chart,
+    run_chart,
+    t_chart,
+    u_chart,
+    u_prime_chart,
+    xmr_chart,
+)
 
-RUN_CHART_TARGET = 20_000  # series per second
+CHART_RATIO_TARGET = 3.0  # the engine should be at least this many times the plain version
+KM_CHILDREN = 10_000
+KM_TARGET_MS = 50.0
+PRECEDENCE = {"beyond_limit": 0, "trend": 1, "two_of_three": 2, "shift": 3}
+
+
+# Plain implementations, from the rules (exact sums with math.fsum, as the rules mean) ---------
+
+
+def plain_run_chart(values: list, baseline: int | None = None) -> dict:
+    present = [(i, v) for i, v in enumerate(values) if v is not None]
+    base = sorted(v for i, v in present if baseline is None or i < baseline)
+    median = statistics.median(base)
+
+    # Shifts: 6 or more on one side; points on the median neither add nor break.
+    shifts, run, side = [], [], 0
+    for i, v in present:
+        if v == median:
+            continue
+        s = 1 if v > median else -1
+        if s == side:
+            run.append(i)
+        else:
+            if len(run) >= 6:
+                shifts.append((run[0], run[-1]))
+            run, side = [i], s
+    if len(run) >= 6:
+        shifts.append((run[0], run[-1]))
+
+    sides = [1 if v > median else -1 for _, v in present if v != median]
+    useful = len(sides)
+    crossings = sum(1 for a, b in zip(sides, sides[1:], strict=False) if a != b)
+    runs = crossings + 1 if useful else 0
+    longest = length = 0
+    for k, s in enumerate(sides):
+        length = length + 1 if k and s == sides[k - 1] else 1
+        longest = max(longest, length)
+
+    # Trends: 5 or more counted points rising (or falling); equal to the one before: skipped.
+    # Each counted point stands for its plateau: the first and last index of equal values.
+    plateaus: list[list] = []
+    for i, v in present:
+        if plateaus and v == plateaus[-1][2]:
+            plateaus[-1][1] = i
+        else:
+            plateaus.append([i, i, v])
+    trends = []
+    start = 0
+    for k in range(1, len(plateaus) + 1):
+        ends = k == len(plateaus)
+        if not ends and k >= 2:
+            before = plateaus[k - 1][2] > plateaus[k - 2][2]
+            now = plateaus[k][2] > plateaus[k - 1][2]
+            ends = before != now
+        elif not ends:
+            continue
+        if ends:
+            if k - start >= 5:
+                trends.append((plateaus[start][1], plateaus[k - 1][0]))
+            start = k - 1
+
+    longest_max = crossings_min = None
+    too_few = too_many = None
+    if useful:
+        longest_max = round(math.log2(useful) + 3)
+        cumulative, crossings_min = 0, useful - 1
+        for k in range(useful):
+            cumulative += math.comb(useful - 1, k)
+            if cumulative * 20 >= 2 ** (useful - 1):
+                crossings_min = k
+                break
+    if useful >= 10:
+        above, below = useful // 2, useful - useful // 2
+        total = math.comb(useful, above)
+        counts = [0] * (useful + 2)
+        for k in range(1, min(above, below) + 1):
+            counts[2 * k] = 2 * math.comb(above - 1, k - 1) * math.comb(below - 1, k - 1)
+            if 2 * k + 1 <= useful:
+                counts[2 * k + 1] = math.comb(above - 1, k) * math.comb(below - 1, k - 1) + math.comb(
+                    above - 1, k - 1
+                ) * math.comb(below - 1, k)
+        too_few = sum(counts[: runs + 1]) * 40 <= total
+        too_many = sum(counts[runs:]) * 40 <= total
+    return {
+        "centre": float(median),
+        "shifts": shifts,
+        "trends": trends,
+        "useful": useful,
+        "runs": runs,
+        "crossings": crossings,
+        "longest_run": longest,
+        "longest_run_signal": useful > 0 and longest > longest_max,
+        "crossings_signal": useful > 0 and crossings < crossings_min,
+        "too_few_runs": too_few,
+        "too_many_runs": too_many,
+    }
+
+
+def plain_rules(ys: list, centre: list, lines: list | None, two_of_three: bool = True) -> list:
+    """The four Making Data Count rules: one label per present point (or None), by precedence."""
+    count = len(ys)
+    labels: list = [None] * count
+
+    def label(k: int, kind: str) -> None:
+        if labels[k] is None or PRECEDENCE[kind] < PRECEDENCE[labels[k]]:
+            labels[k] = kind
+
+    # Shift: 7 or more on one side of the centre; a point on the centre breaks the run.
+    k = 0
+    while k < count:
+        side = (ys[k] > centre[k]) - (ys[k] < centre[k])
+        end = k
+        while side and end + 1 < count and (ys[end + 1] > centre[end + 1]) - (ys[end + 1] < centre[end + 1]) == side:
+            end += 1
+        if side and end - k + 1 >= 7:
+            for j in range(k, end + 1):
+                label(j, "shift")
+        k = end + 1
+    # Trend: 7 or more points each strictly above (below) the one before; a tie breaks it.
+    k = 0
+    while k < count - 1:
+        way = (ys[k + 1] > ys[k]) - (ys[k + 1] < ys[k])
+        end = k + 1
+        while way and end + 1 < count and (ys[end + 1] > ys[end]) - (ys[end + 1] < ys[end]) == way:
+            end += 1
+        if way and end - k + 1 >= 7:
+            for j in range(k, end + 1):
+                label(j, "trend")
+        k = end if way else k + 1
+    if lines is not None:
+        upper, lower, upper2, lower2 = lines
+        for k in range(count):
+            if ys[k] > upper[k] or ys[k] < lower[k]:
+                label(k, "beyond_limit")
+        if two_of_three:
+            for side in (1, -1):
+                near = [
+                    (ys[k] > upper2[k] if side > 0 else ys[k] < lower2[k]) and lower[k] <= ys[k] <= upper[k]
+                    for k in range(count)
+                ]
+                for k in range(count - 2):
+                    window = [k, k + 1, k + 2]
+                    if sum(near[j] for j in window) >= 2:
+                        for j in window:
+                            if near[j]:
+                                label(j, "two_of_three")
+                if count == 2 and near[0] and near[1]:
+                    label(0, "two_of_three")
+                    label(1, "two_of_three")
+    return labels
+
+
+def _spread_labels(values: list, present: list[int], labels: list) -> list:
+    out: list = [None] * len(values)
+    for i, value in zip(present, labels, strict=True):
+        out[i] = value
+    return out
+
+
+def plain_xmr(values: list, baseline: int | None = None) -> dict:
+    present = [i for i, v in enumerate(values) if v is not None]
+    ys = [values[i] for i in present]
+    base = [values[i] for i in present if baseline is None or i < baseline]
+    mean = math.fsum(base) / len(base)
+    ranges = [abs(base[k] - base[k - 1]) for k in range(1, len(base))]
+    mr = math.fsum(ranges) / len(ranges)
+    width = 2.66 * mr
+    n = len(ys)
+    lines = ([mean + width] * n, [mean - width] * n, [mean + width * 2 / 3] * n, [mean - width * 2 / 3] * n)
+    labels = plain_rules(ys, [mean] * n, lines)
+    return {"centre": mean, "ucl": mean + width, "lcl": mean - width, "labels": _spread_labels(values, present, labels)}
+
+
+def plain_p(numerators: list, denominators: list) -> dict:
+    present = [i for i, d in enumerate(denominators) if d]
+    p = math.fsum(numerators[i] for i in present) / math.fsum(denominators[i] for i in present)
+    ys = [numerators[i] / denominators[i] for i in present]
+    sigmas = [math.sqrt(p * (1 - p) / denominators[i]) for i in present]
+    lines = (
+        [min(1.0, p + 3 * s) for s in sigmas],
+        [max(0.0, p - 3 * s) for s in sigmas],
+        [min(1.0, p + 2 * s) for s in sigmas],
+        [max(0.0, p - 2 * s) for s in sigmas],
+    )
+    labels = plain_rules(ys, [p] * len(ys), lines)
+    return {"centre": p, "ucl": lines[0], "labels": _spread_labels(numerators, present, labels)}
+
+
+def plain_c(counts: list) -> dict:
+    mean = math.fsum(counts) / len(counts)
+    s = math.sqrt(mean)
+    n = len(counts)
+    lines = ([mean + 3 * s] * n, [max(0.0, mean - 3 * s)] * n, [mean + 2 * s] * n, [max(0.0, mean - 2 * s)] * n)
+    return {"centre": mean, "ucl": mean + 3 * s, "labels": plain_rules([float(c) for c in counts], [mean] * n, lines)}
+
+
+def plain_u(counts: list, exposures: list) -> dict:
+    u = math.fsum(counts) / math.fsum(exposures)
+    ys = [c / e for c, e in zip(counts, exposures, strict=True)]
+    sigmas = [math.sqrt(u / e) for e in exposures]
+    lines = (
+        [u + 3 * s for s in sigmas],
+        [max(0.0, u - 3 * s) for s in sigmas],
+        [u + 2 * s for s in sigmas],
+        [max(0.0, u - 2 * s) for s in sigmas],
+    )
+    return {"centre": u, "ucl": lines[0], "labels": plain_rules(ys, [u] * len(ys), lines)}
+
+
+def _plain_laney(ys: list, centre: float, sigmas: list, top: float) -> dict:
+    z = [(y - centre) / s if s > 0 else 0.0 for y, s in zip(ys, sigmas, strict=True)]
+    ranges = [abs(z[k] - z[k - 1]) for k in range(1, len(z))]
+    sigma_z = math.fsum(ranges) / len(ranges) / 1.128
+    widths = [sigma_z * s for s in sigmas]
+    lines = (
+        [min(top, centre + 3 * w) for w in widths],
+        [max(0.0, centre - 3 * w) for w in widths],
+        [min(top, centre + 2 * w) for w in widths],
+        [max(0.0, centre - 2 * w) for w in widths],
+    )
+    return {"centre": centre, "ucl": lines[0], "labels": plain_rules(ys, [centre] * len(ys), lines)}
+
+
+def plain_p_prime(numerators: list, denominators: list) -> dict:
+    p = math.fsum(numerators) / math.fsum(denominators)
+    ys = [x / n for x, n in zip(numerators, denominators, strict=True)]
+    return _plain_laney(ys, p, [math.sqrt(p * (1 - p) / n) for n in denominators], 1.0)
+
+
+def plain_u_prime(counts: list, exposures: list) -> dict:
+    u = math.fsum(counts) / math.fsum(exposures)
+    ys = [c / e for c, e in zip(counts, exposures, strict=True)]
+    return _plain_laney(ys, u, [math.sqrt(u / e) for e in exposures], math.inf)
+
+
+def plain_g(values: list) -> dict:
+    mean = math.fsum(values) / len(values)
+    median = statistics.median(values)
+    n = len(values)
+    ucl = mean + 3 * math.sqrt(mean * (mean + 1))
+    labels = plain_rules([float(v) for v in values], [median] * n, ([ucl] * n, [0.0] * n, None, None), False)
+    return {"centre": float(median), "ucl": ucl, "labels": labels}
+
+
+def plain_t(values: list) -> dict:
+    ys = [v ** (1 / 3.6) for v in values]
+    mean = math.fsum(ys) / len(ys)
+    ranges = [abs(ys[k] - ys[k - 1]) for k in range(1, len(ys))]
+    width = 2.66 * math.fsum(ranges) / len(ranges)
+    n = len(ys)
+    lines = (
+        [mean + width] * n,
+        [max(0.0, mean - width)] * n,
+        [mean + width * 2 / 3] * n,
+        [max(0.0, mean - width * 2 / 3)] * n,
+    )
+    return {"centre": mean**3.6, "ucl": (mean + width) ** 3.6, "labels": plain_rules(ys, [mean] * n, lines)}
+
+
+def plain_kaplan_meier(durations: list, observed: list) -> dict:
+    children = sorted(zip(durations, observed, strict=True))
+    at_risk = len(children)
+    survival, variance = 1.0, 0.0
+    times, risks, surv, lower, upper = [], [], [], [], []
+    k = 0
+    while k < len(children):
+        time_now = children[k][0]
+        deaths = total = 0
+        while k < len(children) and children[k][0] == time_now:
+            deaths += children[k][1]
+            total += 1
+            k += 1
+        if deaths:
+            survival *= 1 - deaths / at_risk
+            if at_risk > deaths:
+                variance += deaths / (at_risk * (at_risk - deaths))
+            times.append(time_now)
+            risks.append(at_risk)
+            surv.append(survival)
+            if 0 < survival < 1 and at_risk > deaths:
+                shift = 1.959963984540054 * math.sqrt(variance) / math.log(survival)
+                log_log = math.log(-math.log(survival))
+                upper.append(math.exp(-math.exp(log_log + shift)))
+                lower.append(math.exp(-math.exp(log_log - shift)))
+            else:
+                upper.append(None)
+                lower.append(None)
+        at_risk -= total
+    median = next((t for t, s in zip(times, surv, strict=True) if s <= 0.5 + 1e-9), None)
+    return {"times": times, "at_risk": risks, "survival": surv, "lower": lower, "upper": upper, "median": median}
+
+
+def plain_logrank(a: list, ea: list, b: list, eb: list) -> dict:
+    children = sorted([(t, e, 0) for t, e in zip(a, ea, strict=True)] + [(t, e, 1) for t, e in zip(b, eb, strict=True)])
+    n_a, n_b = len(a), len(b)
+    observed_a = expected_a = variance = 0.0
+    k = 0
+    while k < len(children):
+        time_now = children[k][0]
+        d_a = d_b = gone_a = gone_b = 0
+        while k < len(children) and children[k][0] == time_now:
+            _, event, group = children[k]
+            if group == 0:
+                d_a += event
+                gone_a += 1
+            else:
+                d_b += event
+                gone_b += 1
+            k += 1
+        n, d = n_a + n_b, d_a + d_b
+        if d:
+            observed_a += d_a
+            expected_a += d * n_a / n
+            if n > 1:
+                variance += d * (n_a / n) * (n_b / n) * (n - d) / (n - 1)
+        n_a -= gone_a
+        n_b -= gone_b
+    chi2 = (observed_a - expected_a) ** 2 / variance
+    return {"chi2": chi2, "p": math.erfc(math.sqrt(chi2 / 2))}
+
+
+def plain_funnel(numerators: list, denominators: list) -> dict:
+    p = math.fsum(numerators) / math.fsum(denominators)
+    z = [(x / n - p) / math.sqrt(p * (1 - p) / n) for x, n in zip(numerators, denominators, strict=True)]
+    ordered = sorted(z)
+
+    def percentile(q: float) -> float:
+        position = (len(ordered) - 1) * q
+        below = int(position)
+        above = min(below + 1, len(ordered) - 1)
+        return ordered[below] + (position - below) * (ordered[above] - ordered[below])
+
+    low, high = percentile(0.1), percentile(0.9)
+    phi = math.fsum(min(max(v, low), high) ** 2 for v in z) / len(z)
+    inflation = math.sqrt(phi) if phi > 1 else 1.0
+    outside = []
+    for k, (x, n) in enumerate(zip(numerators, denominators, strict=True)):
+        sigma = math.sqrt(p * (1 - p) / n) * inflation
+        if x / n > min(1.0, p + 1.96 * sigma) or x / n < max(0.0, p - 1.96 * sigma):
+            outside.append(k)
+    return {"centre": p, "phi": phi, "outside95": outside}
+
+
+# Data ------------------------------------------------------------------------------------------
 
 
 def make_series(count: int, points: int, seed: int = 20240601) -> list[list[float]]:
@@ -31,34 +398,144 @@ def make_series(count: int, points: int, seed: int = 20240601) -> list[list[floa
     return (noise + steps * step_mask + drift).round(1).tolist()
 
 
-def measure(name: str, chart: Callable[[list[float]], object], series: list[list[float]]) -> float:
-    """Best of three timed passes, in series per second."""
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        for values in series:
-            chart(values)
-        best = min(best, time.perf_counter() - started)
-    rate = len(series) / best
-    print(f"{name:<24} {rate:>10,.0f} series/s   ({best * 1e6 / len(series):.1f} µs a series)")
-    return rate
+def make_counts(count: int, points: int, seed: int = 7) -> tuple[list, list, list]:
+    rng = np.random.default_rng(seed)
+    exposures = rng.integers(400, 900, size=(count, points))
+    rates = rng.normal(0.6, 0.03, size=(count, 1)) + rng.normal(0, 0.02, size=(count, points))
+    numerators = np.clip((rates * exposures).round(), 0, exposures)
+    events = rng.poisson(8, size=(count, points))
+    return numerators.astype(int).tolist(), exposures.tolist(), events.tolist()
+
+
+# Checks and timing -------------------------------------------------------------------------------
+
+
+def _close(a: object, b: object) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def _engine_view(name: str, result: object) -> dict:
+    if name == "run_chart":
+        keys = ("centre", "shifts", "trends", "useful", "runs", "crossings", "longest_run")
+        view = {key: getattr(result, key) for key in keys}
+        view |= {key: getattr(result, key) for key in ("longest_run_signal", "crossings_signal")}
+        return view | {"too_few_runs": result.too_few_runs, "too_many_runs": result.too_many_runs}
+    if name == "kaplan_meier":
+        return {
+            "times": result.times,
+            "at_risk": result.at_risk,
+            "survival": result.survival,
+            "lower": result.ci_lower,
+            "upper": result.ci_upper,
+            "median": result.median,
+        }
+    if name == "logrank":
+        return {"chi2": result.chi2, "p": result.p}
+    if name == "funnel":
+        return {"centre": result.centre, "phi": result.phi, "outside95": result.outside95}
+    return {"centre": result.centre, "ucl": result.ucl, "lcl": result.lcl, "labels": result.point_labels}
+
+
+def check(name: str, engine: Callable, plain: Callable, inputs: list) -> None:
+    """Refuse to time an engine whose results differ from the plain implementation's."""
+    for number, arguments in enumerate(inputs):
+        mine, theirs = _engine_view(name, engine(*arguments)), plain(*arguments)
+        for key, value in theirs.items():
+            if not _close(mine[key], value):
+                raise SystemExit(f"{name}: input {number}: {key} differs: engine {mine[key]!r}, plain {value!r}")
+
+
+def time_side_by_side(engine: Callable, plain: Callable, inputs: list, blocks: int) -> tuple[float, float]:
+    """Seconds per call for each, the best of `blocks` alternating blocks over all inputs."""
+    best_engine = best_plain = math.inf
+    for _ in range(blocks):
+        for which in ("engine", "plain"):
+            function = engine if which == "engine" else plain
+            started = time.process_time()
+            for arguments in inputs:
+                function(*arguments)
+            elapsed = (time.process_time() - started) / len(inputs)
+            if which == "engine":
+                best_engine = min(best_engine, elapsed)
+            else:
+                best_plain = min(best_plain, elapsed)
+    return best_engine, best_plain
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--series", type=int, default=10_000)
+    parser.add_argument("--series", type=int, default=2000)
     parser.add_argument("--points", type=int, default=60)
+    parser.add_argument("--blocks", type=int, default=5)
     arguments = parser.parse_args()
+    count, points = arguments.series, arguments.points
 
-    series = make_series(arguments.series, arguments.points)
+    series = make_series(count, points)
+    positive = [[abs(v) for v in values] for values in series]
+    numerators, denominators, events = make_counts(count, points)
+    rng = np.random.default_rng(11)
+    cohorts = []
+    for _ in range(max(count // 10, 20)):
+        a = rng.integers(0, 400, 40).tolist()
+        b = rng.integers(0, 400, 40).tolist()
+        cohorts.append((a, (rng.random(40) < 0.7).astype(int).tolist(), b, (rng.random(40) < 0.7).astype(int).tolist()))
+    authorities = [
+        (row[:32], [int(d // 10) for d in drow[:32]]) for row, drow in zip(numerators, denominators, strict=True)
+    ]
+    authorities = [([min(x // 10, n) for x, n in zip(xs, ns, strict=True)], ns) for xs, ns in authorities]
+
+    cases = [
+        ("run_chart", run_chart, plain_run_chart, [(values,) for values in series]),
+        (
+            "run_chart (baseline 20)",
+            lambda v: run_chart(v, 20),
+            lambda v: plain_run_chart(v, 20),
+            [(v,) for v in series],
+        ),
+        ("xmr_chart", xmr_chart, plain_xmr, [(values,) for values in series]),
+        ("p_chart", p_chart, plain_p, list(zip(numerators, denominators, strict=True))),
+        ("c_chart", c_chart, plain_c, [(values,) for values in events]),
+        ("u_chart", u_chart, plain_u, list(zip(events, denominators, strict=True))),
+        ("p_prime_chart", p_prime_chart, plain_p_prime, list(zip(numerators, denominators, strict=True))),
+        ("u_prime_chart", u_prime_chart, plain_u_prime, list(zip(events, denominators, strict=True))),
+        ("g_chart", g_chart, plain_g, [(values,) for values in positive]),
+        ("t_chart", t_chart, plain_t, [(values,) for values in positive]),
+        ("kaplan_meier (40)", kaplan_meier, plain_kaplan_meier, [(a, ea) for a, ea, _, _ in cohorts]),
+        ("logrank (40 + 40)", logrank, plain_logrank, cohorts),
+        ("funnel (32 authorities)", lambda x, n: funnel(x, n, True), plain_funnel, authorities),
+    ]
     python = sys.version.split()[0]
-    print(f"{arguments.series:,} series of {arguments.points} points, Python {python}")
-    run_rate = measure("run_chart", run_chart, series)
-    measure("run_chart (baseline 20)", lambda values: run_chart(values, baseline=20), series)
-    measure("xmr_chart", xmr_chart, series)
-    measure("xmr_chart (screened)", lambda values: xmr_chart(values, screen_outliers=True), series)
-    verdict = "meets" if run_rate >= RUN_CHART_TARGET else "misses"
-    print(f"run_chart {verdict} the target of {RUN_CHART_TARGET:,} series/s")
+    print(
+        f"{count:,} series of {points} points (charts), Python {python}; best of {arguments.blocks} alternating blocks"
+    )
+    print(f"{'function':<26} {'engine µs':>10} {'plain µs':>10} {'ratio':>7}")
+    shortfalls = []
+    for name, engine, plain, inputs in cases:
+        check(name.split(" ")[0], engine, plain, inputs)
+        engine_time, plain_time = time_side_by_side(engine, plain, inputs, arguments.blocks)
+        ratio = plain_time / engine_time
+        print(f"{name:<26} {engine_time * 1e6:>10.1f} {plain_time * 1e6:>10.1f} {ratio:>6.1f}×")
+        if name.split(" ")[0].endswith("_chart") and ratio < CHART_RATIO_TARGET:
+            shortfalls.append(name)
+
+    rng = np.random.default_rng(3)
+    durations = rng.integers(0, 900, KM_CHILDREN).tolist()
+    observed = (rng.random(KM_CHILDREN) < 0.7).astype(int).tolist()
+    check("kaplan_meier", kaplan_meier, plain_kaplan_meier, [(durations, observed)])
+    engine_time, plain_time = time_side_by_side(kaplan_meier, plain_kaplan_meier, [(durations, observed)], 7)
+    print(
+        f"{f'kaplan_meier ({KM_CHILDREN:,})':<26} {engine_time * 1e3:>9.2f}ms {plain_time * 1e3:>9.2f}ms "
+        f"{plain_time / engine_time:>6.1f}×"
+    )
+    print()
+    verdict = "every chart function meets" if not shortfalls else f"{', '.join(shortfalls)} miss"
+    print(f"{verdict} the target of {CHART_RATIO_TARGET:.0f}× a plain implementation")
+    km = "meets" if engine_time * 1e3 < KM_TARGET_MS else "misses"
+    print(f"kaplan_meier on {KM_CHILDREN:,} children {km} the target of {KM_TARGET_MS:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from measures.models import (
     Milestone,
     MilestoneDate,
     MilestoneImport,
+    PathwaySummary,
     Phase,
     Timescale,
 )
@@ -70,3 +71,9 @@ class MilestoneImportAdmin(TenantAdmin):
 class ImportChangeAdmin(admin.ModelAdmin):
     list_display = ["milestone_import", "child", "milestone", "old_date", "new_date"]
     list_filter = ["organisation"]
+
+
+@admin.register(PathwaySummary)
+class PathwaySummaryAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "completeness_issues", "computed_at"]
+    readonly_fields = ["code", "created_at", "updated_at"]

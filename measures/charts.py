@@ -12,7 +12,15 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from measures.analysis import PhaseResult, chart_by_phase, variation_icon
+from measures.analysis import (
+    ChartSuggestion,
+    ControlChartResult,
+    LaneyResult,
+    PhaseResult,
+    chart_by_phase,
+    suggest_chart,
+    variation_icon,
+)
 from measures.models import Annotation, DataPoint, Measure, Phase
 from measures.readings import (
     ASSURANCE_LABELS,
@@ -24,9 +32,27 @@ from measures.readings import (
     shown_signals,
 )
 
+# Charts whose limits change with each point's denominator or exposure: drawn as steps.
+STEP_CHARTS = {Measure.Chart.P, Measure.Chart.P_PRIME, Measure.Chart.U, Measure.Chart.U_PRIME}
+# Charts that read a numerator (or count) over a denominator (or exposure) at every point.
+PAIRED_CHARTS = STEP_CHARTS
+# The charts a measure's data can be shown as, by the kind of data its chart type needs.
+CHARTS_FOR_DATA = {
+    "value": [Measure.Chart.RUN, Measure.Chart.XMR],
+    "count": [Measure.Chart.RUN, Measure.Chart.XMR, Measure.Chart.C],
+    "event": [Measure.Chart.RUN, Measure.Chart.XMR, Measure.Chart.G, Measure.Chart.T],
+    "proportion": [Measure.Chart.RUN, Measure.Chart.XMR, Measure.Chart.P, Measure.Chart.P_PRIME],
+    "rate": [Measure.Chart.RUN, Measure.Chart.XMR, Measure.Chart.U, Measure.Chart.U_PRIME],
+}
 
-def point_value(point: DataPoint) -> float | None:
-    """The plotted value: the value entered, or the percentage from numerator/denominator."""
+
+def point_value(point: DataPoint, measure: Measure | None = None) -> float | None:
+    """The plotted value: the value entered, or the percentage from numerator/denominator; for
+    a rate measure (U and U′ charts), count / exposure per the measure's `rate_per`."""
+    if measure is not None and measure.data_kind == "rate":
+        if point.numerator is not None and point.denominator:
+            return measure.rate_per * point.numerator / point.denominator
+        return None
     if point.value is not None:
         return point.value
     if point.numerator is not None and point.denominator:
@@ -36,6 +62,26 @@ def point_value(point: DataPoint) -> float | None:
 
 def has_proportions(points: Sequence[DataPoint]) -> bool:
     return any(point.numerator is not None and point.denominator for point in points)
+
+
+def available_charts(measure: Measure, points: Sequence[DataPoint]) -> list[tuple[str, str]]:
+    """The chart types this measure's data can be drawn as, for the "Show as" choice: those of
+    its data kind, less those needing numerators and denominators the data do not have."""
+    paired = has_proportions(points)
+    kind = measure.data_kind
+    if kind == "value" and paired:
+        kind = "proportion"
+    return [(chart.value, chart.label) for chart in CHARTS_FOR_DATA[kind] if paired or chart not in PAIRED_CHARTS]
+
+
+def chart_scale(measure: Measure, chart: str) -> float:
+    """What the engine's numbers are multiplied by to be drawn: 100 for a proportion (a
+    percentage), the measure's `rate_per` for a rate, 1 otherwise."""
+    if chart in (Measure.Chart.P, Measure.Chart.P_PRIME):
+        return 100.0
+    if chart in (Measure.Chart.U, Measure.Chart.U_PRIME):
+        return float(measure.rate_per)
+    return 1.0
 
 
 def format_number(value: float | None, unit: str = "") -> str:
@@ -67,23 +113,24 @@ def analyse(measure: Measure, points: Sequence[DataPoint], phases: Sequence[Phas
     starts = phase_starts(points, phases)
     baselines = [measure.baseline_points] + [phase.baseline_points for _, phase in starts]
     better = measure.better
-    if chart == "p":
+    if chart in PAIRED_CHARTS:
         # A provisional month is drawn but counts in no rule until it settles (DESIGN.md §3).
         numerators = [None if point.provisional else point.numerator for point in points]
         denominators = [point.denominator for point in points]
-        target = None if measure.target is None else measure.target / 100
+        # The target is given as drawn (a percentage, a rate per rate_per); the engine's scale is 1.
+        target = None if measure.target is None else measure.target / chart_scale(measure, chart)
         return chart_by_phase(
             numerators,
             [index for index, _ in starts],
-            "p",
+            chart,
             baselines,
             denominators=denominators,
             better=better,
             target=target,
         )
-    values = [None if point.provisional else point_value(point) for point in points]
+    values = [None if point.provisional else point_value(point, measure) for point in points]
     options: dict[str, Any] = {"better": better}
-    if chart == "xmr":
+    if chart != Measure.Chart.RUN:
         options["target"] = measure.target
     return chart_by_phase(values, [index for index, _ in starts], chart, baselines, **options)
 
@@ -96,39 +143,80 @@ def _scaled(values: list[float | None], factor: float) -> list[float | None]:
     return [None if value is None else value * factor for value in values]
 
 
-def _phase_lines(phase: PhaseResult, chart: str, baseline: int | None) -> dict[str, Any]:
+def _line(value: Any, length: int, scale: float) -> list[float | None] | None:
+    """A line as one value per position of the phase, on the drawn scale (None: no line)."""
+    if value is None or (isinstance(value, list) and all(item is None for item in value)):
+        return None
+    return _scaled(_per_point(value, length), scale)
+
+
+def _phase_lines(phase: PhaseResult, chart: str, baseline: int | None, scale: float) -> dict[str, Any]:
     result = phase.result
     length = phase.stop - phase.offset
-    stop = phase.stop if baseline is None else min(phase.offset + baseline, phase.stop)
-    if chart == "run":
-        lines = {"centre": _per_point(result.centre, length), "ucl": None, "lcl": None}
-    elif chart == "xmr":
-        lines = {
-            "centre": _per_point(result.centre, length),
-            "ucl": _per_point(result.ucl, length),
-            "lcl": _per_point(result.lcl, length),
-        }
+    if isinstance(result, ControlChartResult):
+        # The §4b charts freeze their baseline on the first N present points (DESIGN.md §4b).
+        stop = result.baseline_stop if result.baseline_points else phase.stop
+    else:
+        stop = phase.stop if baseline is None else min(phase.offset + baseline, phase.stop)
+    centre = _scaled(_per_point(result.centre, length), scale)
+    if chart == Measure.Chart.RUN:
+        lines = {"ucl": None, "lcl": None, "sigma2_upper": None, "sigma2_lower": None}
     else:
         lines = {
-            "centre": _scaled(_per_point(result.centre, length), 100),
-            "ucl": _scaled(result.ucl, 100),
-            "lcl": _scaled(result.lcl, 100),
+            "ucl": _line(result.ucl, length, scale),
+            "lcl": _line(result.lcl, length, scale),
+            "sigma2_upper": _line(result.sigma2_upper, length, scale),
+            "sigma2_lower": _line(result.sigma2_lower, length, scale),
         }
+    if lines["ucl"] is None:
+        lines["lcl"] = None
     return {
+        "centre": centre,
         **lines,
         "offset": phase.offset,
         "stop": phase.stop,
         "baseline_stop": stop,
         "trial_limits": getattr(result, "trial_limits", False),
+        "sigma_z": result.sigma_z if isinstance(result, LaneyResult) else None,
     }
 
 
 def chart_type_for(measure: Measure, points: Sequence[DataPoint], chart: str | None = None) -> str:
-    """The chart to draw: the one asked for if the data allow it, else the measure's own."""
+    """The chart to draw: the one asked for if the data allow it, else the measure's own. A
+    chart that needs numerators and denominators falls back to a run chart without them."""
     wanted = chart if chart in Measure.Chart.values else measure.chart
-    if wanted == Measure.Chart.P and not has_proportions(points):
+    if wanted in PAIRED_CHARTS and not has_proportions(points):
         return Measure.Chart.RUN
     return wanted
+
+
+def _unit(measure: Measure, chart: str) -> str:
+    if chart in (Measure.Chart.P, Measure.Chart.P_PRIME):
+        return "%"
+    if chart in (Measure.Chart.U, Measure.Chart.U_PRIME) or measure.data_kind == "rate":
+        return measure.unit or f"per {measure.rate_per:,}"
+    return measure.unit
+
+
+def _y_title(measure: Measure, chart: str) -> str:
+    if chart in (Measure.Chart.P, Measure.Chart.P_PRIME):
+        return "Percentage (%)"
+    if measure.unit:
+        return measure.unit
+    if chart in (Measure.Chart.U, Measure.Chart.U_PRIME) or measure.data_kind == "rate":
+        return f"Rate per {measure.rate_per:,}"
+    if chart == Measure.Chart.C:
+        return "Count"
+    if chart in (Measure.Chart.G, Measure.Chart.T) or measure.data_kind == "event":
+        return "Between events"
+    return "Value"
+
+
+def _pair_labels(measure: Measure, chart: str) -> tuple[str, str]:
+    """What the numerator and denominator columns are called for this measure."""
+    if chart in (Measure.Chart.U, Measure.Chart.U_PRIME) or measure.data_kind == "rate":
+        return "Count", "Exposure"
+    return "Numerator", "Denominator"
 
 
 def chart_payload(
@@ -141,24 +229,37 @@ def chart_payload(
 ) -> dict[str, Any]:
     """Everything the chart, its reading and its table need, as plain JSON-ready data.
 
-    `points` must be in period order. `chart` ("run", "xmr" or "p") overrides the measure's
-    chart type for this drawing; a P chart without numerators and denominators falls back to
-    a run chart.
+    `points` must be in period order. `chart` (any Measure.Chart value) overrides the
+    measure's chart type for this drawing; a chart that needs numerators and denominators (P,
+    P′, U, U′) falls back to a run chart without them.
+
+    Every chart type fills the same keys: `points` (x, label, y on the drawn scale, numerator,
+    denominator, signal, improvement, …), `phases` (per phase: `centre`, `ucl`, `lcl`,
+    `sigma2_upper`, `sigma2_lower` — one value per position of the phase, None where a line
+    is not drawn —, offset, stop, baseline_stop, trial_limits), `signals`, `annotations`,
+    `reading` and the icons. `step_lines` says the limits vary point by point (draw "hvh").
     """
     points = list(points)
     chart = chart_type_for(measure, points, chart)
     labels = [period_label(point.period, measure.period) for point in points]
-    unit = "%" if chart == "p" else measure.unit
+    unit = _unit(measure, chart)
+    numerator_label, denominator_label = _pair_labels(measure, chart)
     payload: dict[str, Any] = {
         "title": measure.title,
         "chart": chart,
         "chart_label": Measure.Chart(chart).label,
         "better": measure.better,
         "unit": unit,
-        "y_title": "Percentage (%)" if chart == "p" else (measure.unit or "Value"),
+        "y_title": _y_title(measure, chart),
         "target": measure.target,
         "rule_profile": measure.rule_profile,
-        "centre_name": "median" if chart == "run" else "mean",
+        "centre_name": centre_name(chart),
+        # Limits that vary point by point are drawn as steps; count-like charts start at 0.
+        "step_lines": chart in STEP_CHARTS,
+        "y_from_zero": chart != Measure.Chart.RUN and chart != Measure.Chart.XMR,
+        "per_event": measure.period == Measure.Period.EVENT,
+        "numerator_label": numerator_label,
+        "denominator_label": denominator_label,
         "points": [],
         "phases": [],
         "signals": [],
@@ -189,6 +290,8 @@ def chart_payload(
         chart = payload["chart"] = Measure.Chart.RUN
         payload["chart_label"] = Measure.Chart.RUN.label
         payload["centre_name"] = "median"
+        payload["step_lines"] = payload["y_from_zero"] = False
+    scale = chart_scale(measure, chart)
     starts = phase_starts(points, phases)
     recorded = [None, *[phase for _, phase in starts]]
 
@@ -200,7 +303,7 @@ def chart_payload(
             {
                 "x": point.period.isoformat(),
                 "label": labels[index],
-                "y": point_value(point),
+                "y": point_value(point, measure),
                 "numerator": point.numerator,
                 "denominator": point.denominator,
                 "note": point.note,
@@ -215,7 +318,7 @@ def chart_payload(
         baseline = measure.baseline_points if record is None else record.baseline_points
         payload["phases"].append(
             {
-                **_phase_lines(phase, chart, baseline),
+                **_phase_lines(phase, chart, baseline, scale),
                 "label": f"Phase {number + 1}" if len(results) > 1 else "",
                 "reason": record.reason if record else "",
             }
@@ -251,9 +354,17 @@ def chart_payload(
         assurance=assurance,
         target_text=format_number(measure.target, unit),
         astronomical=[index for index, point in enumerate(points) if point.astronomical],
+        values=[point["y"] for point in payload["points"]],
+        unit=unit,
+        event_name=measure.event_name,
     )
     payload["suggestion"] = phase_suggestion(results, points, shown, measure.period)
     return payload
+
+
+def centre_name(chart: str) -> str:
+    """What the centre line is called: the median on run and G charts, the mean elsewhere."""
+    return "median" if chart in (Measure.Chart.RUN, Measure.Chart.G) else "mean"
 
 
 def _variation_from(flagged: list, last_index: int | None) -> str | None:
@@ -317,3 +428,28 @@ def table_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def chart_suggestion(
+    *,
+    chart: str | None,
+    denominator_text: str,
+    unit: str,
+    period: str,
+    baseline: int | None,
+    points: Sequence[DataPoint] = (),
+) -> ChartSuggestion:
+    """The chart chooser for a measure being defined (DESIGN.md §4b): the suggested chart, why,
+    and warnings about the chart chosen, from the definition and the points stored so far."""
+    points = [point for point in points if not point.provisional]
+    paired = [point for point in points if point.numerator is not None and point.denominator]
+    return suggest_chart(
+        chosen=chart if chart in Measure.Chart.values else None,
+        denominator_defined=bool(denominator_text.strip()),
+        unit=unit,
+        per_event=period == Measure.Period.EVENT,
+        values=[point.value for point in points] if not paired else [],
+        numerators=[point.numerator for point in paired],
+        denominators=[point.denominator for point in paired],
+        baseline=baseline,
+    )

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from measures.analysis import PhaseResult, RunChartResult, Signal
+from measures.analysis import LaneyResult, PhaseResult, RunChartResult, Signal
 
 # Label precedence for a point caught by several rules (DESIGN.md §4).
 PRECEDENCE = {"beyond_limit": 0, "trend": 1, "two_of_three": 2, "shift": 3}
@@ -40,7 +40,10 @@ MAX_SIGNAL_SENTENCES = 5
 
 
 def period_label(period: datetime.date, frequency: str = "month") -> str:
-    """How a period reads in a sentence: "March 2026", "Q1 2026", "week of 3 March 2026"."""
+    """How a period reads in a sentence: "March 2026", "Q1 2026", "week of 3 March 2026", or
+    for a point per event (G and T charts) its date, "3 March 2026"."""
+    if frequency == "event":
+        return f"{period.day} {period:%B %Y}"
     if frequency == "quarter":
         return f"Q{(period.month - 1) // 3 + 1} {period.year}"
     if frequency == "week":
@@ -137,13 +140,17 @@ def chart_reading(
     assurance: str | None = None,
     target_text: str = "",
     astronomical: Sequence[int] = (),
+    values: Sequence[float | None] = (),
+    unit: str = "",
+    event_name: str = "",
 ) -> list[str]:
     """Sentences describing the latest phase of a chart, most important first.
 
     `labels` holds one period label per position; `phases` are the engine's results from
     `chart_by_phase`; `astronomical` lists the positions people marked as astronomical.
     Signals in earlier phases are history that a new phase already acknowledged, so only the
-    latest phase is read.
+    latest phase is read. For G and T charts `values` (the gaps as drawn, one per position),
+    `unit` and `event_name` ("placement disruptions") let the reading describe the latest gap.
     """
     if not phases:
         return ["No data yet."]
@@ -152,10 +159,14 @@ def chart_reading(
     last_index = result.last_index
     if last_index is None:
         return ["No data yet."]
-    centre_name = "median" if chart == "run" else "mean"
+    centre_name = "median" if chart in ("run", "g") else "mean"
     sentences: list[str] = []
     if len(phases) > 1:
         sentences.append(f"Reading the current phase, which began in {labels[phase.offset]}.")
+    if chart in ("g", "t") and values:
+        gap = _gap_sentence(phase, values, unit or ("days" if chart == "t" else "cases"), event_name)
+        if gap:
+            sentences.append(gap)
 
     signals = [item.signal for item in shown_signals([phase], chart, rule_profile)]
     # The most recent signals matter most; older ones are summarised by their count.
@@ -170,11 +181,15 @@ def chart_reading(
     if chart == "run":
         assert isinstance(result, RunChartResult)
         sentences.extend(_run_sentences(result, rule_profile, bool(signals)))
-    else:
+    elif _has_limits(result):
         if not signals:
             sentences.append("Only common cause variation: no point is unusual against the limits.")
+        if isinstance(result, LaneyResult) and result.sigma_z is not None:
+            sentences.append(_laney_sentence(chart, result.sigma_z))
         if result.trial_limits:
             sentences.append("The limits are trial limits: the baseline has fewer than 12 points.")
+    else:
+        sentences.append("Not enough data for control limits yet: this chart needs at least 2 points in its baseline.")
     if chart == "run" and result.useful < 10:
         sentences.append(
             f"Only {result.useful} points off the median so far: the runs rules need at least 10 to be reliable."
@@ -185,6 +200,50 @@ def chart_reading(
         marked = ", ".join(labels[index] for index in astronomical)
         sentences.append(f"Marked as astronomical by a person (a judgement, not a rule): {marked}.")
     return sentences
+
+
+def _has_limits(result: object) -> bool:
+    ucl = getattr(result, "ucl", None)
+    return any(value is not None for value in ucl) if isinstance(ucl, list) else ucl is not None
+
+
+def _laney_sentence(chart: str, sigma_z: float) -> str:
+    base = "P chart" if chart == "p_prime" else "U chart"
+    if sigma_z >= 1:
+        return (
+            f"The points vary {sigma_z:.2g} times as much from period to period as a {base} expects "
+            f"(overdispersion), so Laney's limits are that much wider."
+        )
+    return f"The points vary less than a {base} expects (σ_z = {sigma_z:.2g}), so Laney's limits are narrower than its."
+
+
+def _gap_sentence(phase: PhaseResult, values: Sequence[float | None], unit: str, event_name: str) -> str:
+    """The latest gap in words: "4 days between the last two placement disruptions — the
+    longest gap yet: an improvement."."""
+    result = phase.result
+    last = result.last_index
+    if last is None or values[last] is None:
+        return ""
+    events = event_name.strip() or "events"
+    latest = values[last]
+    text = f"{_number(latest)} {unit} between the last two {events}"
+    earlier = [value for value in values[phase.offset : last] if value is not None]
+    record = ""
+    if earlier and latest > max(earlier):
+        record = "the longest gap yet"
+    elif earlier and latest < min(earlier):
+        record = "the shortest gap yet"
+    if not record:
+        return f"{text}."
+    flagged = [signal for signal in result.signals if signal.covers(last)]
+    if flagged:
+        signal = min(flagged, key=lambda signal: PRECEDENCE[signal.kind])
+        return f"{text} — {record}: {outcome_phrase(signal.improvement)}."
+    return f"{text} — {record}, though not a signal on its own."
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _run_sentences(result: RunChartResult, rule_profile: str, any_signal: bool) -> list[str]:

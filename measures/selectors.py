@@ -61,7 +61,7 @@ class MeasureSummary:
     def latest_text(self) -> str:
         if self.latest is None:
             return "No data yet"
-        text = format_number(point_value(self.latest), self.chart.payload["unit"])
+        text = format_number(point_value(self.latest, self.measure), self.chart.payload["unit"])
         if self.small_counts_hidden:
             return disclosure.latest_text(self.measure, self.latest, text)
         return text

@@ -29,6 +29,8 @@ MEASURE_FIELDS = (
     "period",
     "target",
     "baseline_points",
+    "rate_per",
+    "event_name",
 )
 
 

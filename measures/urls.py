@@ -8,6 +8,7 @@ from measures import views
 urlpatterns = [
     path("", views.measure_list, name="measures"),
     path("new/", views.measure_create, name="measure_create"),
+    path("chart-chooser/", views.measure_chooser, name="measure_chooser"),
     path("<uuid:measure>/", views.measure_detail, name="measure_detail"),
     path("<uuid:measure>/edit/", views.measure_edit, name="measure_edit"),
     path("<uuid:measure>/entry/", views.measure_data, name="measure_data"),

@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from measures import disclosure, services
-from measures.charts import point_value
-from measures.data_entry import EntryError, next_period, parse_period, period_start
+from measures.charts import available_charts, chart_suggestion, point_value
+from measures.data_entry import PAIRED_KINDS, EntryError, next_period, parse_period, period_start
 from measures.forms import (
     AnnotationForm,
     MeasureFilterForm,
@@ -28,10 +30,12 @@ from measures.forms import (
     PointForm,
     UploadForm,
 )
+from measures.milestones import survival
 from measures.models import Annotation, DataPoint, Measure, Phase
 from measures.readings import period_label
 from measures.selectors import measure_chart_data, measures_with_latest
 from pace_hub.exports import csv_response, xlsx_response
+from pace_hub.identifying import warn_identifying
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 
@@ -77,6 +81,45 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _chooser(source: dict, points: list[DataPoint]) -> object:
+    """The chart chooser's advice for the definition in `source` (form data or a measure's
+    fields) and the measure's stored points."""
+    baseline = source.get("baseline_points")
+    try:
+        baseline = int(baseline) if baseline not in (None, "") else None
+    except (TypeError, ValueError):
+        baseline = None
+    return chart_suggestion(
+        chart=str(source.get("chart") or ""),
+        denominator_text=str(source.get("denominator") or ""),
+        unit=str(source.get("unit") or ""),
+        period=str(source.get("period") or ""),
+        baseline=baseline if baseline and baseline > 0 else None,
+        points=points,
+    )
+
+
+def _measure_form_page(request: HttpRequest, form: MeasureForm, measure: Measure | None, **context) -> HttpResponse:
+    if form.is_bound:
+        source = form.data
+    else:
+        source = {name: form[name].value() for name in ("chart", "denominator", "unit", "period", "baseline_points")}
+    points = list(measure.points.order_by("period")) if measure else []
+    return render(
+        request,
+        "measures/measure_form.html",
+        {
+            "form": form,
+            "measure": measure,
+            "measure_fields": True,
+            "chooser": _chooser(source, points),
+            "chooser_url": reverse("measure_chooser", args=[request.org.slug])
+            + (f"?measure={measure.code}" if measure else ""),
+            **context,
+        },
+    )
+
+
 @org_view(Permission.MEASURES)
 def measure_create(request: HttpRequest) -> HttpResponse:
     form = MeasureForm(request.POST or None)
@@ -84,11 +127,7 @@ def measure_create(request: HttpRequest) -> HttpResponse:
         measure = services.measure_create(organisation=request.org, **form.cleaned_data)
         messages.success(request, f"Measure “{measure.title}” created. Now enter its data.")
         return redirect("measure_data", request.org.slug, measure.code)
-    return render(
-        request,
-        "measures/measure_form.html",
-        {"form": form, "title": "New measure", "submit": "Create measure", "measure_fields": True},
-    )
+    return _measure_form_page(request, form, None, title="New measure", submit="Create measure")
 
 
 @org_view(Permission.MEASURES)
@@ -99,11 +138,16 @@ def measure_edit(request: HttpRequest, measure: object) -> HttpResponse:
         services.measure_update(measure=measure, **form.cleaned_data)
         messages.success(request, "Measure saved.")
         return redirect(measure)
-    return render(
-        request,
-        "measures/measure_form.html",
-        {"form": form, "title": f"Edit {measure.title}", "submit": "Save", "measure": measure, "measure_fields": True},
-    )
+    return _measure_form_page(request, form, measure, title=f"Edit {measure.title}", submit="Save")
+
+
+@org_view(Permission.MEASURES)
+def measure_chooser(request: HttpRequest) -> HttpResponse:
+    """The chart chooser's advice as the measure form changes (an htmx fragment)."""
+    points: list[DataPoint] = []
+    if code := request.GET.get("measure"):
+        points = list(get_for_org(request, Measure, code=code).points.order_by("period"))
+    return render(request, "measures/includes/chart_chooser.html", {"chooser": _chooser(request.GET, points)})
 
 
 @org_view()
@@ -123,17 +167,20 @@ def measure_detail(request: HttpRequest, measure: object) -> HttpResponse:
         dom_id="measure-chart",
         hide_small_counts=not request.membership.can(Permission.CHILD_DATA),
     )
-    has_proportions = any(point.denominator for point in measure.points.all())
-    chart_choices = [
-        (value, label) for value, label in Measure.Chart.choices if value != Measure.Chart.P or has_proportions
-    ]
+    hide_small_counts = not request.membership.can(Permission.CHILD_DATA)
+    time_to_permanence = None
+    if measure.source == Measure.Source.DERIVED and measure.timescale_id:
+        time_to_permanence = survival.timescale_survival(
+            measure.timescale, today=timezone.localdate(), hide_small_counts=hide_small_counts
+        )
     return render(
         request,
         "measures/measure_detail.html",
         {
             "measure": measure,
             "chart": chart,
-            "chart_choices": chart_choices,
+            "chart_choices": available_charts(measure, list(measure.points.all())),
+            "time_to_permanence": time_to_permanence,
             "annotations": measure.annotations.all(),
             "phases": measure.phases.all(),
             "can_manage": request.membership.can(Permission.MEASURES),
@@ -162,10 +209,23 @@ def _grid_rows(measure: Measure, points: list[DataPoint]) -> list[dict]:
     period = points[-1].period if points else None
     today = period_start(datetime.date.today(), measure.period)
     for extra in range(NEW_ROWS):
+        # A point per event has no "next period": its rows start blank.
         period = next_period(period, measure.period) if period else None
         text = period.isoformat() if period and period <= today else ""
         rows.append({"index": len(points) + extra, "point": None, "period_text": text, "label": "", "values": {}})
     return rows
+
+
+def _entry_context(measure: Measure) -> dict:
+    """What the data-entry grid shows for this measure's kind of data."""
+    kind = measure.data_kind
+    return {
+        "kind": kind,
+        "proportions": kind in PAIRED_KINDS,
+        "numerator_label": "Count" if kind == "rate" else "Numerator",
+        "denominator_label": "Exposure" if kind == "rate" else "Denominator",
+        "per_event": measure.period == Measure.Period.EVENT,
+    }
 
 
 def _data_page(request: HttpRequest, measure: Measure, status: int = 200, **forms) -> HttpResponse:
@@ -175,7 +235,7 @@ def _data_page(request: HttpRequest, measure: Measure, status: int = 200, **form
         "rows": _grid_rows(measure, list(measure.points.order_by("period"))),
         "paste_form": PasteForm(measure=measure),
         "upload_form": UploadForm(measure=measure),
-        "proportions": measure.chart == Measure.Chart.P,
+        **_entry_context(measure),
         "derived": measure.source == Measure.Source.DERIVED,
         **forms,
     }
@@ -221,14 +281,15 @@ def measure_point_save(request: HttpRequest, measure: object) -> HttpResponse:
     index = int(index) if index.isdigit() else 0
     form = PointForm(request.POST, measure=measure)
     saved = None
+    paired = measure.data_kind in PAIRED_KINDS
     if form.is_valid():
         data = form.cleaned_data
         saved = services.datapoint_save(
             measure=measure,
             period=data["period"],
             value=data["value"],
-            numerator=data["numerator"] if measure.chart == Measure.Chart.P else None,
-            denominator=data["denominator"] if measure.chart == Measure.Chart.P else None,
+            numerator=data["numerator"] if paired else None,
+            denominator=data["denominator"] if paired else None,
             note=data["note"],
             astronomical=data["astronomical"],
         )
@@ -252,11 +313,12 @@ def measure_point_save(request: HttpRequest, measure: object) -> HttpResponse:
         "saved": saved is not None,
     }
     if saved:
-        row["values"]["value"] = "" if point_value(saved) is None else f"{point_value(saved):g}"
+        value = point_value(saved, measure)
+        row["values"]["value"] = "" if value is None else f"{value:g}"
     return render(
         request,
         "measures/includes/grid_row.html",
-        {"measure": measure, "row": row, "proportions": measure.chart == Measure.Chart.P},
+        {"measure": measure, "row": row, **_entry_context(measure)},
         # htmx swaps only successful responses: errors come back as a 200 row showing them.
         status=200,
     )
@@ -284,6 +346,7 @@ def annotation_create(request: HttpRequest, measure: object) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.annotation_create(measure=measure, **form.cleaned_data)
         messages.success(request, "Annotation added to the chart.")
+        warn_identifying(request, form)
         return redirect(measure)
     return render(
         request,
@@ -361,7 +424,7 @@ def _export_rows(measure: Measure, *, hide_small_counts: bool) -> list[list]:
         rows.append(
             [
                 point.period,
-                disclosure.shown_instead(measure) if hidden else point_value(point),
+                disclosure.shown_instead(measure) if hidden else point_value(point, measure),
                 None if derived else point.numerator,
                 None if derived else point.denominator,
                 "Fewer than 5 children: not shown." if hidden else ("" if derived else point.note),

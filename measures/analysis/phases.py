@@ -8,10 +8,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from measures.analysis.common import Signal, as_list
+from measures.analysis.control import ControlChartResult
+from measures.analysis.counts import c_chart, u_chart
+from measures.analysis.laney import p_prime_chart, u_prime_chart
+from measures.analysis.rare_events import g_chart, t_chart
 from measures.analysis.run_chart import RunChartResult, run_chart
 from measures.analysis.spc import PChartResult, XmRResult, p_chart, xmr_chart
 
-ChartResult = RunChartResult | XmRResult | PChartResult
+ChartResult = RunChartResult | XmRResult | PChartResult | ControlChartResult
+ChartKind = Literal["run", "xmr", "p", "p_prime", "c", "u", "u_prime", "g", "t"]
+# Charts of one series, and charts of a series over a second one (denominators or exposures).
+SINGLE_CHARTS: dict[str, Any] = {"run": run_chart, "xmr": xmr_chart, "c": c_chart, "g": g_chart, "t": t_chart}
+PAIRED_CHARTS: dict[str, Any] = {"p": p_chart, "p_prime": p_prime_chart, "u": u_chart, "u_prime": u_prime_chart}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +39,7 @@ class PhaseResult:
 def chart_by_phase(
     values: Sequence[float | None],
     phase_starts: Sequence[int],
-    chart: Literal["run", "xmr", "p"] = "run",
+    chart: ChartKind = "run",
     baseline: int | Sequence[int | None] | None = None,
     *,
     denominators: Sequence[float | None] | None = None,
@@ -41,9 +49,9 @@ def chart_by_phase(
 
     `phase_starts` are the positions where later phases begin (a leading 0 is allowed), in
     increasing order. `baseline` counts positions from the start of each phase: one number
-    for every phase, or one entry per phase (None = the whole phase). For `chart="p"`, `values`
-    are the numerators and `denominators` is required. Other keyword options go to the chart
-    function (`screen_outliers`, `better`, `target`).
+    for every phase, or one entry per phase (None = the whole phase). For the P, P′, U and U′
+    charts `values` are the numerators (counts) and `denominators` (exposures) are required.
+    Other keyword options go to the chart function (`screen_outliers`, `better`, `target`).
     """
     values = as_list(values)
     length = len(values)
@@ -59,23 +67,21 @@ def chart_by_phase(
         baselines = list(baseline)
         if len(baselines) != len(bounds):
             raise ValueError(f"{len(bounds)} phases but {len(baselines)} baselines")
-    if chart == "p":
+    if chart in PAIRED_CHARTS:
         if denominators is None:
-            raise ValueError("a P chart needs denominators")
+            raise ValueError(f"a {chart} chart needs denominators")
         denominators = as_list(denominators)
-    elif chart not in ("run", "xmr"):
-        raise ValueError(f'chart must be "run", "xmr" or "p", not {chart!r}')
+    elif chart not in SINGLE_CHARTS:
+        raise ValueError(f"chart must be one of {', '.join(sorted({*SINGLE_CHARTS, *PAIRED_CHARTS}))}, not {chart!r}")
 
     phases = []
     for (offset, stop), phase_baseline in zip(bounds, baselines, strict=True):
         part = values[offset:stop]
         result: ChartResult
-        if chart == "run":
-            result = run_chart(part, phase_baseline, **options)
-        elif chart == "xmr":
-            result = xmr_chart(part, phase_baseline, **options)
+        if chart in PAIRED_CHARTS:
+            result = PAIRED_CHARTS[chart](part, denominators[offset:stop], phase_baseline, **options)
         else:
-            result = p_chart(part, denominators[offset:stop], phase_baseline, **options)
+            result = SINGLE_CHARTS[chart](part, phase_baseline, **options)
         phases.append(PhaseResult(offset, stop, _moved(result, offset)))
     return phases
 
@@ -93,6 +99,8 @@ def _moved(result: ChartResult, offset: int) -> ChartResult:
         changes["trends"] = [(start + offset, end + offset) for start, end in result.trends]
     else:
         changes["outside"] = [index + offset for index in result.outside]
+    if isinstance(result, ControlChartResult):
+        changes["baseline_stop"] = result.baseline_stop + offset
     return dataclasses.replace(result, **changes)
 
 

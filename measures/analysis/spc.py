@@ -233,12 +233,15 @@ def special_causes(
     centres: list[float],
     limits: tuple[list[float], list[float], list[float], list[float]] | None,
     better: Better,
+    *,
+    two_of_three: bool = True,
 ) -> list[Signal]:
     """The four Making Data Count rules over present points `ys` at `positions`.
 
     `limits` holds per-point (ucl, lcl, upper 2σ, lower 2σ), or None when there are no
-    limits, in which case only the shift and trend rules apply. Signals come back in order of
-    their first point; beyond-limit signals are one per point.
+    limits, in which case only the shift and trend rules apply. `two_of_three=False` leaves
+    that rule out (the G chart, whose skewed distribution makes it meaningless). Signals come
+    back in order of their first point; beyond-limit signals are one per point.
     """
     count = len(ys)
     found: list[tuple[SignalKind, list[int], Direction]] = []
@@ -279,6 +282,8 @@ def special_causes(
                 continue
             if y < lower[k]:
                 found.append(("beyond_limit", [k], "low"))
+                continue
+            if not two_of_three:
                 continue
             if y > upper2[k]:
                 side = 1

@@ -16,8 +16,19 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from measures.models import Child, DataPoint, Measure, Milestone, MilestoneDate, Timescale
+from measures.models import (
+    BenchmarkSharing,
+    Child,
+    DataPoint,
+    Measure,
+    Milestone,
+    MilestoneDate,
+    PathwaySummary,
+    Timescale,
+)
+from pace_hub.background import enqueue
 from pace_hub.models import Organisation
 
 NAT = np.datetime64("NaT", "D")
@@ -167,6 +178,10 @@ def usable_timescales(organisation: Organisation) -> list[Timescale]:
 def derived_measures_recompute(*, organisation: Organisation, today: date) -> int:
     """Replace the data points of every derived measure of the organisation; return how many
     points were written. Timescales that are off, or use a disabled milestone, get none."""
+    # One recompute at a time per organisation (the lock imports take): two at once, e.g. after
+    # an upload and an API push saved together, would both delete and then both insert the same
+    # months, and the second would fail on datapoint_one_per_period (found by bench/load.py).
+    list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
     timescales = usable_timescales(organisation)
     milestones = list({m.pk: m for t in timescales for m in (t.from_milestone, t.to_milestone)}.values())
     frame = dates_by_child(organisation, milestones)
@@ -202,7 +217,36 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
                 for point in values
             )
     DataPoint.objects.bulk_create(points, batch_size=2000)
+    pathway_summary_refresh(organisation=organisation)
+    # An organisation that shares its aggregates across Scotland republishes them (DESIGN.md §4d).
+    if BenchmarkSharing.objects.filter(organisation=organisation, sharing=True).exists():
+        enqueue("measures.tasks.benchmark_publish_task", organisation.pk)
     return len(points)
+
+
+@transaction.atomic
+def pathway_summary_refresh(*, organisation: Organisation) -> PathwaySummary:
+    """Work out the pathway-wide counts the data home shows (data completeness) and keep them:
+    they change only when dates, milestones or timescales do, which is when this runs."""
+    issues = completeness_issues(organisation)
+    missing = sum(1 for issue in issues if issue.kind == "missing")
+    summary, _ = PathwaySummary.objects.update_or_create(
+        organisation=organisation,
+        defaults={
+            "completeness_issues": len(issues),
+            "completeness_children": len({issue.reference for issue in issues}),
+            "completeness_missing": missing,
+            "completeness_order": len(issues) - missing,
+            "computed_at": timezone.now(),
+        },
+    )
+    return summary
+
+
+def pathway_summary(organisation: Organisation) -> PathwaySummary:
+    """The kept pathway counts (one query); worked out now if they never were."""
+    summary = PathwaySummary.objects.filter(organisation=organisation).first()
+    return summary if summary is not None else pathway_summary_refresh(organisation=organisation)
 
 
 # Waiting now and data completeness: the pages' reads ----------------------------------------
@@ -227,20 +271,30 @@ def _waiting(timescale: Timescale, today: date) -> QuerySet:
     )
 
 
-def waiting_children(timescale: Timescale, today: date) -> list[WaitingChild]:
-    """Children past the timescale's target who have not reached its later milestone, longest
-    wait first. One query."""
-    rows = (
+def waiting_rows(timescale: Timescale, today: date) -> QuerySet:
+    """(reference, route, since) of the children waiting past the timescale's target, longest
+    wait first: a query to count or slice a page from."""
+    return (
         _waiting(timescale, today)
-        .order_by("date", "child__reference")
+        .order_by("date", "child__reference", "pk")
         .values_list("child__reference", "child__route", "date")
     )
+
+
+def waiting_children_from(rows, timescale: Timescale, today: date) -> list[WaitingChild]:
+    """Rows of ``waiting_rows`` (all, or a page of them) as WaitingChild."""
     routes = dict(Child._meta.get_field("route").choices)
     result = []
     for reference, route, since in rows:
         waited = (today - since).days
         result.append(WaitingChild(reference, routes.get(route, ""), since, waited, waited - timescale.target_days))
     return result
+
+
+def waiting_children(timescale: Timescale, today: date) -> list[WaitingChild]:
+    """Children past the timescale's target who have not reached its later milestone, longest
+    wait first. One query."""
+    return waiting_children_from(waiting_rows(timescale, today), timescale, today)
 
 
 def waiting_counts(organisation: Organisation, today: date) -> list[tuple[Timescale, int]]:

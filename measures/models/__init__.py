@@ -4,13 +4,17 @@ from measures.milestones.models import (
     Milestone,
     MilestoneDate,
     MilestoneImport,
+    PathwaySummary,
     Route,
     Timescale,
 )
-from measures.models.measures import Annotation, DataPoint, Measure, Phase
+from measures.models.benchmark import BenchmarkAggregate, BenchmarkSharing
+from measures.models.measures import Annotation, DataPoint, Measure, Phase, data_kind_of
 
 __all__ = [
     "Annotation",
+    "BenchmarkAggregate",
+    "BenchmarkSharing",
     "Child",
     "DataPoint",
     "ImportChange",
@@ -18,7 +22,9 @@ __all__ = [
     "Milestone",
     "MilestoneDate",
     "MilestoneImport",
+    "PathwaySummary",
     "Phase",
     "Route",
     "Timescale",
+    "data_kind_of",
 ]

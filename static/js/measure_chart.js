@@ -40,7 +40,11 @@
   function hoverText(point, payload) {
     var lines = ["<b>" + point.label + "</b>", "Value: " + formatNumber(point.y, payload.unit)];
     if (point.numerator !== null && point.denominator !== null) {
-      lines.push(formatNumber(point.numerator, "") + " of " + formatNumber(point.denominator, ""));
+      if (payload.numerator_label === "Count") {
+        lines.push(formatNumber(point.numerator, "") + " events, exposure " + formatNumber(point.denominator, ""));
+      } else {
+        lines.push(formatNumber(point.numerator, "") + " of " + formatNumber(point.denominator, ""));
+      }
     }
     if (point.signal) {
       var names = { shift: "shift", trend: "trend", beyond_limit: "beyond a limit", two_of_three: "2 of 3 near a limit" };
@@ -74,7 +78,8 @@
       var slice = function (from, to) { return xs.slice(from, to); };
       var local = function (values, from, to) { return values.slice(from - phase.offset, to - phase.offset); };
       var centreName = payload.centre_name === "median" ? "Median" : "Mean";
-      var shape = payload.chart === "p" ? "hvh" : "linear";
+      // Limits that vary with each point's denominator or exposure are drawn as steps.
+      var shape = payload.step_lines ? "hvh" : "linear";
       // Solid over the baseline, dashed where the centre is extended past it.
       traces.push(lineTrace(slice(phase.offset, phase.baseline_stop), local(phase.centre, phase.offset, phase.baseline_stop),
         centreName, COLOURS.centre, "solid", shape, first));
@@ -158,6 +163,7 @@
       });
     }
 
+    var tickformat = payload.per_event ? "%d %b %Y" : "%b %Y";
     var layout = compact ? {
       margin: { l: 4, r: 4, t: 4, b: 4 }, height: 90, showlegend: false,
       xaxis: { visible: false, fixedrange: true }, yaxis: { visible: false, fixedrange: true },
@@ -165,8 +171,8 @@
     } : {
       margin: { l: 60, r: 20, t: 30, b: 50 }, height: 380,
       font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12, color: "#212529" },
-      xaxis: { type: "date", tickformat: "%b %Y", showgrid: false },
-      yaxis: { title: { text: payload.y_title }, rangemode: payload.chart === "p" ? "tozero" : "normal", zeroline: false },
+      xaxis: { type: "date", tickformat: tickformat, showgrid: false },
+      yaxis: { title: { text: payload.y_title }, rangemode: payload.y_from_zero ? "tozero" : "normal", zeroline: false },
       legend: { orientation: "h", y: -0.18 }, hovermode: "closest", shapes: shapes, annotations: annotations
     };
     var config = compact ? { staticPlot: true, displayModeBar: false, responsive: true } : {

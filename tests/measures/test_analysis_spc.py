@@ -474,4 +474,4 @@ def test_p_phases_need_denominators_and_split_them_too() -> None:
 
 def test_unknown_chart_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="chart"):
-        chart_by_phase([1, 2, 3], [], chart="c")  # type: ignore[arg-type]
+        chart_by_phase([1, 2, 3], [], chart="np")  # type: ignore[arg-type]

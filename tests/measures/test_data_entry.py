@@ -62,7 +62,7 @@ def test_next_period() -> None:
 
 
 def test_paste_with_header_notes_and_blank_lines() -> None:
-    result = parse_paste("Month\tValue\tNote\nJan 2025\t12\tSnow\n\n2025-02\t14\n", proportions=False, today=TODAY)
+    result = parse_paste("Month\tValue\tNote\nJan 2025\t12\tSnow\n\n2025-02\t14\n", kind="value", today=TODAY)
 
     assert result.ok
     assert [(row.row, row.period, row.value, row.note) for row in result.rows] == [
@@ -72,9 +72,7 @@ def test_paste_with_header_notes_and_blank_lines() -> None:
 
 
 def test_paste_errors_name_row_and_column() -> None:
-    result = parse_paste(
-        "Jan 2025\t12\nFeb 2025\tabc\nMar 2025\nJan 2025\t3\nDec 2026\t1", proportions=False, today=TODAY
-    )
+    result = parse_paste("Jan 2025\t12\nFeb 2025\tabc\nMar 2025\nJan 2025\t3\nDec 2026\t1", kind="value", today=TODAY)
 
     assert result.errors == [
         "row 2, column value: 'abc' is not a number",
@@ -85,7 +83,7 @@ def test_paste_errors_name_row_and_column() -> None:
 
 
 def test_paste_proportions() -> None:
-    result = parse_paste("Jan 2025\t12\t20\nFeb 2025\t21\t20\nMar 2025\t1\t0", proportions=True, today=TODAY)
+    result = parse_paste("Jan 2025\t12\t20\nFeb 2025\t21\t20\nMar 2025\t1\t0", kind="proportion", today=TODAY)
 
     assert result.rows[0].value == 60.0 and result.rows[0].numerator == 12
     assert result.errors == [
@@ -95,13 +93,13 @@ def test_paste_proportions() -> None:
 
 
 def test_empty_paste() -> None:
-    assert parse_paste("\n\n", proportions=False).errors == ["There are no rows of data."]
+    assert parse_paste("\n\n", kind="value").errors == ["There are no rows of data."]
 
 
 def test_csv_upload_with_columns_in_any_order() -> None:
     content = "\ufeffNote,Value,Period\nfirst,3,2025-01\n,4,Feb 2025\n".encode()
 
-    result = parse_upload("points.csv", content, proportions=False, today=TODAY)
+    result = parse_upload("points.csv", content, kind="value", today=TODAY)
 
     assert result.ok
     assert [(row.row, row.value, row.note) for row in result.rows] == [(2, 3.0, "first"), (3, 4.0, "")]
@@ -110,19 +108,17 @@ def test_csv_upload_with_columns_in_any_order() -> None:
 def test_upload_row_errors_count_the_header_as_row_1() -> None:
     content = b"period,value\n2025-01,1\n2025-02,2\n2025-03,abc\n"
 
-    result = parse_upload("points.csv", content, proportions=False, today=TODAY)
+    result = parse_upload("points.csv", content, kind="value", today=TODAY)
 
     assert result.errors == ["row 4, column value: 'abc' is not a number"]
 
 
 def test_upload_needs_named_columns_and_a_known_type() -> None:
-    missing = parse_upload("points.csv", b"when,how many\n2025-01,1\n", proportions=True, today=TODAY)
+    missing = parse_upload("points.csv", b"when,how many\n2025-01,1\n", kind="proportion", today=TODAY)
     assert missing.errors[0].startswith("The first row must name the columns; missing: period, numerator, denominator")
-    assert parse_upload("points.pdf", b"%PDF", proportions=False).errors == ["Upload a .csv or .xlsx file."]
+    assert parse_upload("points.pdf", b"%PDF", kind="value").errors == ["Upload a .csv or .xlsx file."]
     assert (
-        parse_upload("points.xlsx", b"not a workbook", proportions=False)
-        .errors[0]
-        .startswith("The file could not be read")
+        parse_upload("points.xlsx", b"not a workbook", kind="value").errors[0].startswith("The file could not be read")
     )
 
 
