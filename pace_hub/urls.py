@@ -13,6 +13,8 @@ organisation_urls = [
     path("measures/", include("measures.urls")),
     path("aims/", include("aims.urls")),
     path("testing/", include("pdsa.urls")),
+    path("", include("sso.org_urls")),
+    path("", include("api.org_urls")),
 ]
 
 urlpatterns = [
@@ -23,7 +25,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
         name="login",
     ),
+    path("accounts/sso/", include("sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org>/", include(organisation_urls)),
+    path("api/", include("api.urls")),
 ]

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Imports point one way: an app may import the apps before it in this list, never those after it.
-APP_ORDER = ["pace_hub", "measures", "aims", "pdsa", "governance"]
+APP_ORDER = ["pace_hub", "measures", "aims", "pdsa", "governance", "sso", "api"]
 
 
 def _module_name(path: Path) -> str:

@@ -51,7 +51,7 @@ def load_app_registrations() -> None:
     """Import each app's registrations (tests/<app>/url_objects.py) so they add themselves."""
     from importlib import import_module
 
-    for app in ("measures", "aims", "pdsa", "governance"):
+    for app in ("measures", "aims", "pdsa", "governance", "api"):
         try:
             import_module(f"tests.{app}.url_objects")
         except ModuleNotFoundError as error:
