@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from pace_hub import services
+from pace_hub import background, services
 
 
 @shared_task
@@ -13,3 +13,8 @@ def send_invitation(invitation_id: int, link: str) -> None:
 @shared_task
 def purge_expired_invitations() -> int:
     return services.invitations_purge_expired()
+
+
+@shared_task
+def outbox_sweep() -> int:
+    return background.outbox_sweep()

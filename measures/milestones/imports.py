@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -20,14 +20,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from measures.milestones.derived import derived_measures_recompute
 from measures.milestones.files import FileRefused, ParsedMilestoneFile, Problem, validate_milestone_file
+from measures.milestones.files.validation import reference_keys
 from measures.milestones.pathway import milestone_specs, pathway_ensure_defaults
 from measures.models import Child, ImportChange, Milestone, MilestoneDate, MilestoneImport, Route
-from pace_hub.background import enqueue
-from pace_hub.models import Organisation
+from pace_hub.background import enqueue, stalled, waiting_for_broker
+from pace_hub.models import Organisation, OutboxTask
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +38,45 @@ BATCH = 5000
 PREVIEW_EXAMPLES = 25
 
 
+VALIDATE_TASK = "measures.milestones.tasks.milestone_import_validate_task"
+COMMIT_TASK = "measures.milestones.tasks.milestone_import_commit_task"
+ROLLBACK_TASK = "measures.milestones.tasks.milestone_import_rollback_task"
+RECOMPUTE_TASK = "measures.milestones.tasks.derived_measures_recompute_task"
+# The task that moves an import on from each running status (a retry asks for it again).
+TASK_FOR_STATUS = {
+    Status.UPLOADED: VALIDATE_TASK,
+    Status.VALIDATING: VALIDATE_TASK,
+    Status.COMMITTING: COMMIT_TASK,
+    Status.ROLLING_BACK: ROLLBACK_TASK,
+}
+
+
 def _progress(milestone_import: MilestoneImport, progress: int, message: str, **fields) -> None:
-    """Record progress without a history row per step (the page polls this)."""
-    fields = {"progress": progress, "progress_message": message, **fields}
-    MilestoneImport.objects.filter(pk=milestone_import.pk).update(**fields, updated_at=timezone.now())
+    """Record progress, and with it the worker's heartbeat, without a history row per step (the
+    page polls this)."""
+    now = timezone.now()
+    fields = {"progress": progress, "progress_message": message, "heartbeat_at": now, **fields}
+    MilestoneImport.objects.filter(pk=milestone_import.pk).update(**fields, updated_at=now)
     for name, value in fields.items():
         setattr(milestone_import, name, value)
+
+
+def _start_attempt(milestone_import: MilestoneImport) -> bool:
+    """Count one more start of the running step; False once its worker has been lost
+    ``BACKGROUND_MAX_ATTEMPTS`` times (the step is then given up, with the reason)."""
+    MilestoneImport.objects.filter(pk=milestone_import.pk).update(
+        attempts=F("attempts") + 1, heartbeat_at=timezone.now()
+    )
+    milestone_import.attempts = MilestoneImport.objects.values_list("attempts", flat=True).get(pk=milestone_import.pk)
+    return milestone_import.attempts <= settings.BACKGROUND_MAX_ATTEMPTS
+
+
+def _worker_lost_message(doing: str, outcome: str) -> str:
+    tries = settings.BACKGROUND_MAX_ATTEMPTS
+    return (
+        f"{doing} stopped its background worker {tries} times (the worker was restarted or ran out of memory), "
+        f"so it was given up; {outcome} Upload a smaller file, or tell your administrator."
+    )
 
 
 # Upload ------------------------------------------------------------------------------------
@@ -56,14 +91,16 @@ def milestone_import_record(*, organisation: Organisation, user, upload: File) -
         file=upload,
         original_name=Path(upload.name).name[:255],
         progress_message="Waiting for the worker to check the file",
+        heartbeat_at=timezone.now(),
     )
 
 
 def milestone_import_create(*, organisation: Organisation, user, upload: File) -> MilestoneImport:
-    """Store an upload and ask the worker to check it."""
+    """Store an upload and ask the worker to check it (the row and the request are saved
+    together: if the background service is down, checking starts when it is back)."""
     with transaction.atomic():
         milestone_import = milestone_import_record(organisation=organisation, user=user, upload=upload)
-        enqueue("measures.milestones.tasks.milestone_import_validate_task", milestone_import.pk)
+        enqueue(VALIDATE_TASK, milestone_import.pk)
     return milestone_import
 
 
@@ -77,6 +114,7 @@ def _read(milestone_import: MilestoneImport, today: date) -> ParsedMilestoneFile
         [route.value for route in Route],
         today,
         max_bytes=settings.UPLOAD_MAX_BYTES,
+        reference_pattern=milestone_import.organisation.child_reference_pattern,
     )
 
 
@@ -89,6 +127,7 @@ def _refuse(milestone_import: MilestoneImport, message: str) -> None:
     milestone_import.error_message = message
     milestone_import.progress = 100
     milestone_import.progress_message = "Refused"
+    milestone_import.heartbeat_at = timezone.now()
     milestone_import.save()
 
 
@@ -111,36 +150,129 @@ def stored_problems(milestone_import: MilestoneImport) -> list[Problem]:
 
 
 def milestone_import_validate(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
-    """Check the file, store its problems and what a commit would change; write no child data."""
-    if milestone_import.status != Status.UPLOADED:
+    """Check the file, store its problems and what a commit would change; write no child data.
+
+    Safe to run again: a check whose worker was lost (status still "checking") starts over, and a
+    finished one is left alone. Whatever goes wrong, the import ends checked, refused or failed
+    with the reason, never "checking"."""
+    if milestone_import.status not in (Status.UPLOADED, Status.VALIDATING):
+        return milestone_import
+    if not _start_attempt(milestone_import):
+        message = _worker_lost_message("Checking this file", "nothing was saved.")
+        _progress(milestone_import, 100, "Not checked", status=Status.FAILED, error_message=message)
         return milestone_import
     _progress(milestone_import, 10, "Reading the file", status=Status.VALIDATING)
     try:
         parsed = _read(milestone_import, today)
         _progress(milestone_import, 60, "Comparing with the data already held")
         plan = plan_changes(milestone_import.organisation, parsed)
+        _store_check(milestone_import, parsed, plan)
     except FileRefused as refusal:
         _refuse(milestone_import, str(refusal))
-        return milestone_import
     except Exception:
         logger.exception("Checking milestone import %s failed", milestone_import.pk)
         message = "Checking the file failed unexpectedly; nothing was saved. Try again or tell your administrator."
         _progress(milestone_import, 100, "Not checked", status=Status.FAILED, error_message=message)
-        return milestone_import
+    return milestone_import
+
+
+@transaction.atomic
+def _store_check(milestone_import: MilestoneImport, parsed: ParsedMilestoneFile, plan: Plan) -> None:
+    """Save a check's outcome, unless another delivery of the same task got there first (its
+    outcome is the same; and a save asked for since must not be undone)."""
+    current = MilestoneImport.objects.select_for_update().values_list("status", flat=True).get(pk=milestone_import.pk)
+    if current != Status.VALIDATING:
+        milestone_import.refresh_from_db()
+        return
     milestone_import.layout = parsed.layout
     milestone_import.rows = parsed.rows
     milestone_import.problems = problem_dicts(parsed.problems)
+    milestone_import.problem_counts = parsed.problem_counts
     milestone_import.error_rows = len(parsed.error_rows)
-    milestone_import.warning_count = len(parsed.warnings)
+    milestone_import.error_count = parsed.error_count
+    milestone_import.warning_count = parsed.warning_count
     milestone_import.new_children = plan.new_children
     milestone_import.updated_children = plan.updated_children
     milestone_import.unchanged_children = plan.unchanged_children
     milestone_import.preview = plan.preview()
-    milestone_import.status = Status.INVALID if parsed.errors else Status.VALIDATED
+    milestone_import.status = Status.INVALID if parsed.error_count else Status.VALIDATED
     milestone_import.progress = 100
     milestone_import.progress_message = "Checked"
+    milestone_import.heartbeat_at = timezone.now()
     milestone_import.save()
-    return milestone_import
+
+
+# Recovery: a step whose worker was lost -----------------------------------------------------
+
+# What a lost step leaves behind, by the status it was lost in.
+_LOST_STEP_OUTCOME = {
+    Status.UPLOADED: "Checking writes no data, so nothing was changed.",
+    Status.VALIDATING: "Checking writes no data, so nothing was changed.",
+    Status.COMMITTING: "Saving is one transaction, so nothing was half-saved: the data are as they were before.",
+    Status.ROLLING_BACK: "Rolling back is one transaction, so the upload is still saved exactly as it was.",
+    Status.COMMITTED: "The upload is saved; only the run charts may not be up to date yet.",
+    Status.ROLLED_BACK: "The upload is rolled back; only the run charts may not be up to date yet.",
+}
+
+
+def _waiting_on_worker(milestone_import: MilestoneImport) -> bool:
+    """Running, or saved or rolled back with the run charts not updated yet."""
+    if milestone_import.running:
+        return True
+    finishing = milestone_import.status in (Status.COMMITTED, Status.ROLLED_BACK) and milestone_import.progress < 100
+    return finishing and milestone_import.heartbeat_at is not None
+
+
+def _next_task(milestone_import: MilestoneImport) -> str:
+    return {**TASK_FOR_STATUS, Status.COMMITTED: COMMIT_TASK, Status.ROLLED_BACK: ROLLBACK_TASK}[
+        milestone_import.status
+    ]
+
+
+def broker_wait(milestone_import: MilestoneImport) -> OutboxTask | None:
+    """The request for this import's next step that the background service could not take yet
+    (it is sent, and the step starts, as soon as the service is back)."""
+    if not _waiting_on_worker(milestone_import):
+        return None
+    return waiting_for_broker(_next_task(milestone_import), milestone_import.pk)
+
+
+def stall_reason(milestone_import: MilestoneImport, *, now: datetime | None = None) -> str | None:
+    """Why this import's step looks lost — no progress for BACKGROUND_STALE_AFTER_SECONDS — to
+    show beside a retry button; None while it moves, or while it waits for the background service
+    (it then starts by itself)."""
+    if not _waiting_on_worker(milestone_import):
+        return None
+    last = milestone_import.heartbeat_at or milestone_import.updated_at
+    if not stalled(last, now=now) or broker_wait(milestone_import) is not None:
+        return None
+    minutes = int(((now or timezone.now()) - last).total_seconds() // 60)
+    return (
+        f"No progress for {minutes} minutes (since {timezone.localtime(last):%d/%m/%Y %H:%M}, at "
+        f"“{milestone_import.progress_message or milestone_import.get_status_display()}”): the background worker "
+        f"was probably stopped or restarted. {_LOST_STEP_OUTCOME[milestone_import.status]}"
+    )
+
+
+@transaction.atomic
+def milestone_import_retry(*, milestone_import: MilestoneImport) -> None:
+    """Ask the worker again for a step whose worker was lost (see ``stall_reason``); it runs from
+    the data as they are, which the lost run left untouched."""
+    current = MilestoneImport.objects.select_for_update().get(pk=milestone_import.pk)
+    if stall_reason(current) is None:
+        if broker_wait(current) is not None:
+            raise ValidationError(
+                "This upload is waiting for the background service; it starts by itself when the service is back."
+            )
+        if not _waiting_on_worker(current):
+            raise ValidationError(f"This upload is {current.get_status_display().lower()}: there is nothing to retry.")
+        raise ValidationError(
+            "This upload is still being worked on. Retry only if it shows no progress for "
+            f"{settings.BACKGROUND_STALE_AFTER_SECONDS // 60} minutes."
+        )
+    progress = current.progress if not current.running else 0
+    _progress(current, progress, "Waiting for the worker (asked again)", attempts=0, error_message="")
+    enqueue(_next_task(current), current.pk)
 
 
 # What a commit changes ------------------------------------------------------------------------
@@ -202,10 +334,14 @@ def plan_changes(organisation: Organisation, parsed: ParsedMilestoneFile) -> Pla
     milestones = dict(Milestone.objects.for_organisation(organisation).values_list("code", "pk"))
     existing_children = pd.DataFrame.from_records(
         list(Child.objects.for_organisation(organisation).values_list("pk", "reference", "route")),
-        columns=["child", "reference", "old_route"],
+        columns=["child", "held_reference", "old_route"],
     )
+    # References are matched case- and space-insensitively: c-77001 in a file is the C-77001 held.
+    existing_children["key"] = reference_keys(existing_children["held_reference"])
     children = parsed.children.rename(columns={"child_ref": "reference"}).drop_duplicates("reference")
-    children = children.merge(existing_children, on="reference", how="left")
+    children["key"] = reference_keys(children["reference"])
+    _refuse_ambiguous_references(existing_children, children)
+    children = children.merge(existing_children, on="key", how="left").drop(columns=["key", "held_reference"])
     is_new = children["child"].isna()
     new = children.loc[is_new, ["reference", "route"]].reset_index(drop=True)
     given = children["route"].notna()
@@ -234,6 +370,20 @@ def plan_changes(organisation: Organisation, parsed: ParsedMilestoneFile) -> Pla
     )
 
 
+def _refuse_ambiguous_references(held: pd.DataFrame, children: pd.DataFrame) -> None:
+    """Refuse a file naming a child held twice under references that differ only in case (kept
+    from before references were compared that way, when the two could not be merged)."""
+    twice = held[held["key"].duplicated(keep=False) & held["key"].isin(children["key"])]
+    if twice.empty:
+        return
+    groups = twice.groupby("key", sort=True)["held_reference"].agg(lambda spellings: " and ".join(sorted(spellings)))
+    shown = "; ".join(groups.head(5).tolist())
+    raise FileRefused(
+        "This file names children who are held twice, under references that differ only in case "
+        f"({shown}). Roll back the upload that added the second spelling, then upload this file again."
+    )
+
+
 # Commit -----------------------------------------------------------------------------------
 
 
@@ -241,37 +391,62 @@ def milestone_import_claim_commit(*, milestone_import: MilestoneImport) -> None:
     """Mark a checked import without errors as being saved (once, even on a double click)."""
     if milestone_import.status == Status.INVALID:
         raise ValidationError("This file has errors. Fix them and upload it again before saving.")
+    now = timezone.now()
     claimed = MilestoneImport.objects.filter(pk=milestone_import.pk, status=Status.VALIDATED).update(
-        status=Status.COMMITTING, progress=0, progress_message="Waiting for the worker", updated_at=timezone.now()
+        status=Status.COMMITTING,
+        progress=0,
+        progress_message="Waiting for the worker",
+        attempts=0,
+        heartbeat_at=now,
+        updated_at=now,
     )
     if not claimed:
         raise ValidationError(f"This import cannot be saved: it is {milestone_import.get_status_display().lower()}.")
 
 
+@transaction.atomic
 def milestone_import_request_commit(*, milestone_import: MilestoneImport) -> None:
-    """Hand a checked import without errors to the worker."""
+    """Hand a checked import without errors to the worker (the claim and the request are saved
+    together: if the background service is down, saving starts when it is back)."""
     milestone_import_claim_commit(milestone_import=milestone_import)
-    enqueue("measures.milestones.tasks.milestone_import_commit_task", milestone_import.pk)
+    enqueue(COMMIT_TASK, milestone_import.pk)
 
 
 def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
     """Write a checked file's changes in one transaction, record them for roll-back, then
-    recompute the derived measures. A blank cell never erases a stored date."""
+    recompute the derived measures. A blank cell never erases a stored date.
+
+    Safe to run again, and to run twice at once: a run whose worker was lost mid-way starts from
+    the data as they were (its transaction never committed), a second delivery waits for the
+    first and then finds the import saved, and a run lost while updating the run charts is
+    finished by the next."""
+    if milestone_import.status == Status.COMMITTED and milestone_import.progress < 100:
+        return _recompute_then(milestone_import, today, "Saved")
     if milestone_import.status != Status.COMMITTING:
+        return milestone_import
+    if not _start_attempt(milestone_import):
+        message = _worker_lost_message("Saving this file", "nothing was changed.")
+        _progress(milestone_import, 100, "Not saved", status=Status.FAILED, error_message=message)
         return milestone_import
     organisation = milestone_import.organisation
     try:
         _progress(milestone_import, 5, "Reading the file")
         parsed = _read(milestone_import, today)
-        if parsed.errors:
+        if parsed.error_count:
             raise ValidationError(
-                f"The file now has {len(parsed.errors)} errors (has the pathway changed since it was "
+                f"The file now has {parsed.error_count} errors (has the pathway changed since it was "
                 "checked?). Upload it again."
             )
         _progress(milestone_import, 25, "Comparing with the data already held")
         with transaction.atomic():
             # One import at a time per organisation: the plan must see the data it changes.
             list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
+            # Another delivery of this task may have saved it while this one waited for the lock
+            # (a plain read: the import row must stay unlocked for _progress_from_outside).
+            status = MilestoneImport.objects.values_list("status", flat=True).get(pk=milestone_import.pk)
+            if status != Status.COMMITTING:
+                milestone_import.refresh_from_db()
+                return milestone_import
             plan = plan_changes(organisation, parsed)
             _progress_from_outside(milestone_import, 40, "Saving new children")
             _write(milestone_import, plan)
@@ -283,12 +458,12 @@ def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -
             milestone_import.committed_at = timezone.now()
             milestone_import.progress = 90
             milestone_import.progress_message = "Updating the run charts"
+            milestone_import.heartbeat_at = timezone.now()
             milestone_import.save()
-        derived_measures_recompute(organisation=organisation, today=today)
-        _progress(milestone_import, 100, "Saved")
     except (ValidationError, FileRefused) as error:
         message = error.messages[0] if isinstance(error, ValidationError) else str(error)
         _progress(milestone_import, 100, "Not saved", status=Status.FAILED, error_message=message)
+        return milestone_import
     except Exception:
         logger.exception("Milestone import %s failed", milestone_import.pk)
         _progress(
@@ -298,6 +473,22 @@ def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -
             status=Status.FAILED,
             error_message="Saving failed unexpectedly; nothing was changed. Try again or tell your administrator.",
         )
+        return milestone_import
+    return _recompute_then(milestone_import, today, "Saved")
+
+
+def _recompute_then(milestone_import: MilestoneImport, today: date, done: str) -> MilestoneImport:
+    """After a commit or a roll-back has been saved: recompute the derived measures, then report
+    ``done``. If that fails the data stay as saved and the worker is asked to recompute later."""
+    organisation = milestone_import.organisation
+    try:
+        derived_measures_recompute(organisation=organisation, today=today)
+    except Exception:
+        logger.exception("Recomputing after milestone import %s failed", milestone_import.pk)
+        enqueue(RECOMPUTE_TASK, organisation.pk)
+        _progress(milestone_import, 100, f"{done}; the run charts are being updated in the background")
+        return milestone_import
+    _progress(milestone_import, 100, done)
     return milestone_import
 
 
@@ -312,7 +503,8 @@ def _progress_from_outside(milestone_import: MilestoneImport, progress: int, mes
     try:
         side.autocommit = True
         side.execute(
-            f"UPDATE {MilestoneImport._meta.db_table} SET progress = %s, progress_message = %s WHERE id = %s",
+            f"UPDATE {MilestoneImport._meta.db_table} SET progress = %s, progress_message = %s, "
+            "heartbeat_at = now() WHERE id = %s",
             [progress, message, milestone_import.pk],
         )
     finally:
@@ -518,24 +710,44 @@ def milestone_import_claim_rollback(*, milestone_import: MilestoneImport, user) 
         status=Status.ROLLING_BACK,
         rolled_back_by=user,
         error_message="",
+        attempts=0,
     )
 
 
+@transaction.atomic
 def milestone_import_request_rollback(*, milestone_import: MilestoneImport, user) -> None:
-    """Hand a saved import's roll-back to the worker (it can take a while for 100,000 children)."""
+    """Hand a saved import's roll-back to the worker (it can take a while for 100,000 children);
+    the claim and the request are saved together."""
     milestone_import_claim_rollback(milestone_import=milestone_import, user=user)
-    enqueue("measures.milestones.tasks.milestone_import_rollback_task", milestone_import.pk)
+    enqueue(ROLLBACK_TASK, milestone_import.pk)
 
 
 def milestone_import_run_rollback(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
     """The worker's side of a requested roll-back: run it; if it is refused (a later import
     changed the same children since it was requested) or fails, the import stays saved and the
-    reason is shown on its page."""
+    reason is shown on its page.
+
+    Safe to run again, as a commit is: a roll-back whose worker was lost starts from the saved
+    import (its transaction never committed), a second delivery finds it rolled back, and one
+    lost while updating the run charts is finished by the next run."""
+    if milestone_import.status == Status.ROLLED_BACK and milestone_import.progress < 100:
+        return _recompute_then(milestone_import, today, "Rolled back")
     if milestone_import.status != Status.ROLLING_BACK:
+        return milestone_import
+    if not _start_attempt(milestone_import):
+        message = _worker_lost_message("Rolling back this upload", "nothing was changed and it is still saved.")
+        _progress(
+            milestone_import,
+            100,
+            "Not rolled back",
+            status=Status.COMMITTED,
+            rolled_back_by=None,
+            error_message=message,
+        )
         return milestone_import
     try:
         return milestone_import_rollback(
-            milestone_import=milestone_import, user=milestone_import.rolled_back_by, today=today
+            milestone_import=milestone_import, user=milestone_import.rolled_back_by, today=today, again_is_done=True
         )
     except ValidationError as error:
         message = error.messages[0]
@@ -548,15 +760,20 @@ def milestone_import_run_rollback(*, milestone_import: MilestoneImport, today: d
     return milestone_import
 
 
-def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today: date) -> MilestoneImport:
+def milestone_import_rollback(
+    *, milestone_import: MilestoneImport, user, today: date, again_is_done: bool = False
+) -> MilestoneImport:
     """Put back what the import changed, in one transaction: earlier dates and routes restored,
     dates it added removed, children it created deleted (their dates go with them); then
     recompute the derived measures. Takes a saved import, or one claimed for roll-back; refused
-    while a later import changed the same children."""
+    while a later import changed the same children. An import already rolled back is refused,
+    unless ``again_is_done`` (the worker's second delivery of the same request: nothing to do)."""
     organisation = milestone_import.organisation
     with transaction.atomic():
         list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
         milestone_import.refresh_from_db()
+        if again_is_done and milestone_import.status == Status.ROLLED_BACK:  # another delivery did it
+            return milestone_import
         _check_rollback_allowed(milestone_import, Status.COMMITTED, Status.ROLLING_BACK)
         _rollback_changes(milestone_import)
         milestone_import.status = Status.ROLLED_BACK
@@ -565,10 +782,9 @@ def milestone_import_rollback(*, milestone_import: MilestoneImport, user, today:
         milestone_import.error_message = ""
         milestone_import.progress = 90
         milestone_import.progress_message = "Updating the run charts"
+        milestone_import.heartbeat_at = timezone.now()
         milestone_import.save()
-    derived_measures_recompute(organisation=organisation, today=today)
-    _progress(milestone_import, 100, "Rolled back")
-    return milestone_import
+    return _recompute_then(milestone_import, today, "Rolled back")
 
 
 def _rollback_changes(milestone_import: MilestoneImport) -> None:

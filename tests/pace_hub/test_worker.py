@@ -1,7 +1,9 @@
 """The real path: a Celery worker consuming from the Redis broker (CI sets REDIS_URL).
 
 Everywhere else the tests run tasks eagerly; this one proves that a task enqueued on commit
-reaches a worker through Redis and does its work against the same database.
+goes through the outbox to a worker through Redis, does its work against the same database, and
+is marked done in the outbox. (Faults on real worker processes: test_worker_outbox.py and
+tests/measures/milestones/test_import_recovery_worker.py.)
 """
 
 import os
@@ -14,6 +16,7 @@ from django.core import mail
 
 from pace_hub import services
 from pace_hub.celery import app
+from pace_hub.models import OutboxTask
 from pace_hub.roles import Role
 
 pytestmark = [
@@ -48,3 +51,7 @@ def test_invitation_email_is_sent_by_a_worker_through_redis(cast, redis_worker) 
         time.sleep(0.1)
     assert [message.to for message in mail.outbox] == [["via.worker@example.org"]]
     assert app.conf.broker_url.startswith("redis://")
+    while OutboxTask.objects.filter(done_at__isnull=True).exists() and time.monotonic() < deadline + 10:
+        time.sleep(0.1)
+    [row] = OutboxTask.objects.all()
+    assert row.task == "pace_hub.tasks.send_invitation" and row.done_at is not None

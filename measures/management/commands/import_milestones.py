@@ -91,3 +91,7 @@ class Command(BaseCommand):
             where = f"row {problem['row']}" if problem["row"] is not None else "file"
             column = f", column {problem['column']!r}" if problem["column"] else ""
             write(f"  {problem['severity']}: {where}{column}: {problem['reason']}")
+        not_listed = milestone_import.error_count + milestone_import.warning_count - len(milestone_import.problems)
+        if not_listed > 0:  # only the first problems are kept; all are counted
+            counts = ", ".join(f"{code} {count}" for code, count in milestone_import.problem_counts.items())
+            write(f"  … and {not_listed} more problems not listed (all problems by kind: {counts})")

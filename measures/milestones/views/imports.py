@@ -1,5 +1,5 @@
-"""Milestone uploads: templates, the import list, upload, the row-by-row report, commit, roll-back
-and the annotated download.
+"""Milestone uploads: templates, the import list, upload, the row-by-row report, commit, roll-back,
+retrying a step whose worker was lost, and the annotated download.
 
 Thin: access → form → one service call → redirect. The report reads for ``child_data``; uploads
 and roll-backs need ``upload``.
@@ -15,18 +15,61 @@ from measures.milestones import imports, pathway
 from measures.milestones.files import annotated_workbook, wide_template_csv, wide_template_xlsx
 from measures.milestones.forms import MilestoneUploadForm
 from measures.models import MilestoneImport, Route
+from pace_hub.audit import child_data_access_record
+from pace_hub.models import ChildDataAccess
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 
 PROBLEMS_SHOWN = 500
 
-
-RUNNING = {
-    MilestoneImport.Status.UPLOADED,
-    MilestoneImport.Status.VALIDATING,
-    MilestoneImport.Status.COMMITTING,
-    MilestoneImport.Status.ROLLING_BACK,
+# What each step is called in "… starts when the background service is back".
+STEP_NAMES = {
+    MilestoneImport.Status.UPLOADED: "checking",
+    MilestoneImport.Status.VALIDATING: "checking",
+    MilestoneImport.Status.COMMITTING: "saving",
+    MilestoneImport.Status.ROLLING_BACK: "rolling back",
+    MilestoneImport.Status.COMMITTED: "updating the run charts",
+    MilestoneImport.Status.ROLLED_BACK: "updating the run charts",
 }
+
+
+# How the problem codes (measures/milestones/files) read in the counts of a file with many problems.
+PROBLEM_KINDS = {
+    "unparseable_date": "dates that cannot be read",
+    "us_date": "month-first (US) dates",
+    "future_date": "dates in the future",
+    "missing_reference": "missing child references",
+    "invalid_reference": "child references that cannot be used",
+    "duplicate_reference": "child references or dates given twice",
+    "unknown_route": "unknown routes",
+    "conflicting_route": "children given two routes",
+    "unknown_milestone": "unknown milestones",
+    "unknown_column": "columns ignored (warnings)",
+    "out_of_order": "dates out of pathway order (warnings)",
+}
+
+
+def _say_if_waiting(request: HttpRequest, milestone_import: MilestoneImport, done: str) -> bool:
+    """Tell the user their request is kept while the background service is down; True if so."""
+    milestone_import.refresh_from_db()
+    if imports.broker_wait(milestone_import) is None:
+        return False
+    step = STEP_NAMES[milestone_import.status]
+    messages.warning(request, f"{done} {step.capitalize()} starts when the background service is back.")
+    return True
+
+
+def _background_state(milestone_import: MilestoneImport) -> dict:
+    """Whether the step waits for the background service or has stalled, for the page and for the
+    progress fragment (which asks for a reload when this changes)."""
+    waiting = imports.broker_wait(milestone_import)
+    stall = None if waiting else imports.stall_reason(milestone_import)
+    return {
+        "broker_wait": waiting,
+        "stall_reason": stall,
+        "step_name": STEP_NAMES.get(milestone_import.status, ""),
+        "progress_state": "waiting" if waiting else "stalled" if stall else "moving",
+    }
 
 
 @org_view(Permission.UPLOAD)
@@ -59,13 +102,15 @@ def import_new(request: HttpRequest) -> HttpResponse:
         milestone_import = imports.milestone_import_create(
             organisation=request.org, user=request.user, upload=form.cleaned_data["file"]
         )
+        _say_if_waiting(request, milestone_import, "The file is saved.")
         return redirect("milestone_import", request.org.slug, milestone_import.code)
     return render(request, "measures/milestones/import_new.html", {"form": form})
 
 
 def _import_context(request: HttpRequest, milestone_import: MilestoneImport) -> dict:
     problems = milestone_import.problems
-    errors = sum(1 for problem in problems if problem["severity"] == "error")
+    # Only the first problems are stored (see MAX_PROBLEMS_KEPT); the counts cover them all.
+    total = milestone_import.error_count + milestone_import.warning_count
     blocker = (
         imports.rollback_blocker(milestone_import)
         if milestone_import.status == MilestoneImport.Status.COMMITTED
@@ -73,12 +118,19 @@ def _import_context(request: HttpRequest, milestone_import: MilestoneImport) -> 
     )
     return {
         "milestone_import": milestone_import,
-        "running": milestone_import.status in RUNNING,
+        "running": milestone_import.running,
         "problems": problems[:PROBLEMS_SHOWN],
-        "problems_hidden": max(0, len(problems) - PROBLEMS_SHOWN),
-        "error_count": errors,
+        "problems_hidden": max(0, total - min(len(problems), PROBLEMS_SHOWN)),
+        "problems_not_kept": max(0, total - len(problems)),
+        "problem_total": total,
+        "problem_kinds": [
+            (code, PROBLEM_KINDS.get(code, code.replace("_", " ")), count)
+            for code, count in milestone_import.problem_counts.items()
+        ],
+        "error_count": milestone_import.error_count,
         "can_upload": request.membership.can(Permission.UPLOAD),
         "blocker": blocker,
+        **_background_state(milestone_import),
     }
 
 
@@ -87,15 +139,21 @@ def import_detail(request: HttpRequest, milestone_import: str) -> HttpResponse:
     milestone_import = get_for_org(
         request, MilestoneImport.objects.select_related("uploaded_by", "rolled_back_by"), code=milestone_import
     )
+    child_data_access_record(
+        organisation=request.org, user=request.user, what=ChildDataAccess.What.IMPORT, detail=str(milestone_import)
+    )
     return render(request, "measures/milestones/import_detail.html", _import_context(request, milestone_import))
 
 
 @org_view(Permission.CHILD_DATA)
 def import_progress(request: HttpRequest, milestone_import: str) -> HttpResponse:
-    """The progress fragment htmx polls; once the worker is done it asks for a full reload."""
+    """The progress fragment htmx polls; once the worker is done — or the step starts waiting for
+    the background service, stalls, or moves again — it asks for a full reload."""
     milestone_import = get_for_org(request, MilestoneImport, code=milestone_import)
-    response = render(request, "measures/milestones/includes/progress.html", {"milestone_import": milestone_import})
-    if milestone_import.status not in RUNNING:
+    state = _background_state(milestone_import)
+    context = {"milestone_import": milestone_import, **state}
+    response = render(request, "measures/milestones/includes/progress.html", context)
+    if not milestone_import.running or state["progress_state"] != request.GET.get("shown", "moving"):
         response["HX-Refresh"] = "true"
     return response
 
@@ -108,6 +166,23 @@ def import_commit(request: HttpRequest, milestone_import: str) -> HttpResponse:
         imports.milestone_import_request_commit(milestone_import=milestone_import)
     except ValidationError as error:
         messages.error(request, error.messages[0])
+    else:
+        _say_if_waiting(request, milestone_import, "Your request to save is kept.")
+    return redirect("milestone_import", request.org.slug, milestone_import.code)
+
+
+@org_view(Permission.UPLOAD)
+@require_POST
+def import_retry(request: HttpRequest, milestone_import: str) -> HttpResponse:
+    """Run again a step whose worker was lost (the page offers this once it shows no progress)."""
+    milestone_import = get_for_org(request, MilestoneImport, code=milestone_import)
+    try:
+        imports.milestone_import_retry(milestone_import=milestone_import)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if not _say_if_waiting(request, milestone_import, "Your retry is kept."):
+            messages.info(request, "Asked the background worker again; this page shows how far it is.")
     return redirect("milestone_import", request.org.slug, milestone_import.code)
 
 
@@ -126,7 +201,7 @@ def import_rollback(request: HttpRequest, milestone_import: str) -> HttpResponse
             messages.success(
                 request, f"“{milestone_import.original_name}” was rolled back; earlier values are restored."
             )
-        else:
+        elif not _say_if_waiting(request, milestone_import, "Your request to roll back is kept."):
             messages.info(request, f"“{milestone_import.original_name}” is being rolled back; this page shows how far.")
     return redirect("milestone_import", request.org.slug, milestone_import.code)
 
@@ -136,6 +211,9 @@ def import_annotated(request: HttpRequest, milestone_import: str) -> HttpRespons
     milestone_import = get_for_org(request, MilestoneImport, code=milestone_import)
     if not milestone_import.file:
         raise Http404("The file of this import is not kept.")
+    child_data_access_record(
+        organisation=request.org, user=request.user, what=ChildDataAccess.What.ANNOTATED, detail=str(milestone_import)
+    )
     with milestone_import.file.open("rb") as handle:
         content = annotated_workbook(
             handle.read(), milestone_import.original_name, imports.stored_problems(milestone_import)
