@@ -19,11 +19,15 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# Headless Chromium for the browser tests (Debian's package; needs root, skipped otherwise).
+# Headless Chromium for the browser tests and report charts, and poppler's pdftoppm for checking
+# report PDFs (Debian's packages; needs root, skipped otherwise).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium is not installed: browser tests will be skipped"; }
+	@command -v pdftoppm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) \
+		|| echo "poppler-utils (pdftoppm) is not installed: the report journey will be skipped"; }
 
 test: install browser
 	$(BIN)/python -m pytest
@@ -41,3 +45,4 @@ beat: install
 bench: install
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/reports.py

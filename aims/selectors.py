@@ -9,6 +9,7 @@ from django.utils import timezone
 from aims.diagram import DiagramNode, draw_driver_diagram
 from aims.models import Aim, AimVersion, Driver
 from aims.progress import ProgressSuggestion, progress_fraction, suggest_progress_score
+from measures import disclosure
 from measures.charts import point_value
 from measures.models import Measure
 from measures.selectors import MeasureChart, MeasureSummary, measure_chart_data, measures_with_latest
@@ -64,6 +65,15 @@ class OutcomeProgress:
     fraction: float | None  # 0..1 of the way from baseline to target (may fall outside)
     improvement_signal: bool
     values: list[float | None] = field(default_factory=list)
+    # The latest value describes 1–4 children and this person may not see it: neither it nor
+    # anything worked out from it is shown (measures.disclosure.withheld).
+    withheld: bool = False
+
+    def for_display(self) -> "OutcomeProgress":
+        """What the page may show: a withheld latest value and its progress are left out."""
+        if not self.withheld:
+            return self
+        return OutcomeProgress(None, self.latest_period, None, self.improvement_signal, [], withheld=True)
 
     @property
     def percent(self) -> int:
@@ -79,9 +89,10 @@ def improvement_in_latest_phase(payload: dict) -> bool:
     return any(signal["improvement"] is True for signal in payload["signals"] if signal["phase"] == latest)
 
 
-def outcome_progress(aim: Aim, chart: MeasureChart | None) -> OutcomeProgress:
+def outcome_progress(aim: Aim, chart: MeasureChart | None, *, hide_small_counts: bool = False) -> OutcomeProgress:
     """The outcome measure's latest value against the aim's baseline and target, and whether its
-    chart (the same one the page shows) signals improvement."""
+    chart (the same one the page shows) signals improvement. ``withheld`` says whether the latest
+    value may be shown to this person (see ``OutcomeProgress.for_display``)."""
     measure = aim.outcome_measure
     if measure is None or chart is None:
         return OutcomeProgress(None, None, None, False)
@@ -95,6 +106,7 @@ def outcome_progress(aim: Aim, chart: MeasureChart | None) -> OutcomeProgress:
         fraction=progress_fraction(latest=latest, baseline=aim.baseline_value, target=aim.target_value),
         improvement_signal=improvement_in_latest_phase(chart.payload),
         values=values,
+        withheld=disclosure.withheld(measure, latest_point, hide_small_counts=hide_small_counts),
     )
 
 
@@ -142,7 +154,7 @@ def aim_page(aim: Aim, *, hide_small_counts: bool = False) -> AimPage:
         .order_by("status", "title")
     )
     outcome_chart = measure_chart_data(aim.outcome_measure, dom_id="outcome-chart") if aim.outcome_measure else None
-    progress = outcome_progress(aim, outcome_chart)
+    progress = outcome_progress(aim, outcome_chart, hide_small_counts=hide_small_counts)
     better = aim.outcome_measure.better if aim.outcome_measure else "up"
     if better == Measure.Better.NEUTRAL:
         better = "up" if (aim.target_value or 0) >= (aim.baseline_value or 0) else "down"
@@ -160,6 +172,13 @@ def aim_page(aim: Aim, *, hide_small_counts: bool = False) -> AimPage:
     if outcome_chart is not None and hide_small_counts:
         # Progress is judged on the full data; only the drawing withholds small groups.
         outcome_chart = masked_chart(outcome_chart)
+    if progress.withheld:
+        # The reasons quote the latest value (or how far it went), which must not be shown.
+        suggestion = ProgressSuggestion(
+            suggestion.score,
+            "Suggested from the testing activity and the outcome measure's data; its latest value describes "
+            "fewer than 5 children, so it is not shown.",
+        )
     return AimPage(
         aim=aim,
         drivers=drivers,
@@ -169,7 +188,7 @@ def aim_page(aim: Aim, *, hide_small_counts: bool = False) -> AimPage:
             aim.organisation, measures=aim.measures.order_by("kind", "title"), hide_small_counts=hide_small_counts
         ),
         versions=list(aim.versions.select_related("changed_by").order_by("-version")),
-        progress=progress,
+        progress=progress.for_display(),
         suggestion=suggestion,
         review_due=review_due_on(aim),
         review_overdue=is_review_overdue(aim),

@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from measures.models import (
     Annotation,
+    BenchmarkAggregate,
+    BenchmarkSharing,
     Child,
     DataPoint,
     ImportChange,
@@ -77,3 +79,22 @@ class ImportChangeAdmin(admin.ModelAdmin):
 class PathwaySummaryAdmin(admin.ModelAdmin):
     list_display = ["organisation", "completeness_issues", "computed_at"]
     readonly_fields = ["code", "created_at", "updated_at"]
+
+
+@admin.register(BenchmarkSharing)
+class BenchmarkSharingAdmin(TenantAdmin):
+    list_display = ["organisation", "sharing", "named", "published_at"]
+
+
+@admin.register(BenchmarkAggregate)
+class BenchmarkAggregateAdmin(admin.ModelAdmin):
+    """The national table, for the platform's operators: read-only, as the publish task owns it."""
+
+    list_display = ["organisation", "from_code", "to_code", "period_label", "children", "within_target", "withheld"]
+    list_filter = ["organisation"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

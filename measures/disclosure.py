@@ -29,6 +29,18 @@ def point_is_disclosive(measure: Measure, point: DataPoint | dict[str, Any]) -> 
     return False
 
 
+def withheld(measure: Measure, point: DataPoint | dict[str, Any] | None, *, hide_small_counts: bool) -> bool:
+    """The one rule every page applies before it shows a derived value (a chart point, a latest
+    value, a progress figure): whether it must be withheld from this person, because they may
+    not see child-level data and it describes 1–4 children."""
+    return (
+        hide_small_counts
+        and point is not None
+        and measure.source == Measure.Source.DERIVED
+        and point_is_disclosive(measure, point)
+    )
+
+
 def mask_payload(measure: Measure, payload: dict[str, Any]) -> dict[str, Any]:
     """The chart payload with small groups withheld (a copy; the input is left as it was)."""
     if measure.source != Measure.Source.DERIVED:
@@ -36,7 +48,7 @@ def mask_payload(measure: Measure, payload: dict[str, Any]) -> dict[str, Any]:
     instead = shown_instead(measure)
     points = []
     for point in payload["points"]:
-        hidden = point_is_disclosive(measure, point)
+        hidden = withheld(measure, point, hide_small_counts=True)
         points.append(
             {
                 **point,
@@ -57,6 +69,5 @@ def shown_instead(measure: Measure) -> str:
 
 
 def latest_text(measure: Measure, point: DataPoint, text: str) -> str:
-    if measure.source == Measure.Source.DERIVED and point_is_disclosive(measure, point):
-        return shown_instead(measure)
-    return text
+    """A latest value's text as someone without child-level access may see it."""
+    return shown_instead(measure) if withheld(measure, point, hide_small_counts=True) else text

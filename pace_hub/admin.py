@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from pace_hub.models import Agency, Invitation, Membership, Organisation, Resource, Team
+from pace_hub.models import (
+    Agency,
+    ChildDataAccess,
+    Invitation,
+    Membership,
+    Organisation,
+    OutboxTask,
+    Resource,
+    Team,
+)
 
 
 class TenantAdmin(SimpleHistoryAdmin):
@@ -47,3 +56,34 @@ class ResourceAdmin(TenantAdmin):
 class InvitationAdmin(TenantAdmin):
     list_display = ["email", "organisation", "role", "expires_at", "accepted_at"]
     readonly_fields = ["code", "token", "created_at", "updated_at"]
+
+
+@admin.register(ChildDataAccess)
+class ChildDataAccessAdmin(admin.ModelAdmin):
+    """The access log is evidence: it can be read, never written or changed by hand."""
+
+    list_display = ["created_at", "organisation", "user_name", "what", "detail"]
+    list_filter = ["organisation", "what"]
+    readonly_fields = ["organisation", "user", "user_name", "what", "detail", "code", "created_at", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Background work asked for and not yet done (or done this week): what waits for the broker,
+    and why. Written only by pace_hub.background."""
+
+    list_display = ["created_at", "task", "args", "attempts", "sent_at", "done_at", "last_error"]
+    list_filter = ["task", ("done_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["task", "args", "created_at", "sent_at", "done_at", "attempts", "last_attempt_at", "last_error"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -44,7 +44,7 @@ class AcceptInvitationForm(forms.Form):
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ["role", "job_title", "agency", "qi_skill", "wants_qi_training"]
+        fields = ["role", "job_title", "agency", "qi_skill", "wants_qi_training", "qi_cpd_interest"]
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -75,12 +75,25 @@ class TeamForm(forms.ModelForm):
 class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
-        fields = ["name", "kind", "relationship", "contact", "next_step"]
-        widgets = {"next_step": forms.Textarea(attrs={"rows": 3})}
+        fields = ["name", "kind", "relationship", "contact", "next_step", "next_step_owner", "next_step_due"]
+        widgets = {
+            "next_step": forms.Textarea(attrs={"rows": 3}),
+            "next_step_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {"next_step_owner": "Who will take the next step.", "next_step_due": "By when."}
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
+        self.fields["next_step_owner"].queryset = Membership.objects.for_organisation(organisation).select_related(
+            "user"
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("next_step_owner") or data.get("next_step_due")) and not (data.get("next_step") or "").strip():
+            self.add_error("next_step", "Say what the next step is before giving it an owner or a due date.")
+        return data
 
     def validate_unique(self) -> None:
         super().validate_unique()
@@ -99,7 +112,7 @@ class ResourceForm(forms.ModelForm):
 class OrganisationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "pace_lead", "data_lead"]
+        fields = ["name", "pace_lead", "data_lead", "upload_interval_days"]
         help_texts = {
             "pace_lead": "The template calls a named PACE Lead crucial.",
             "data_lead": "The person responsible for permanence data.",

@@ -7,13 +7,16 @@ UNION across tables with different columns.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from simple_history.models import registered_models
 
-from pace_hub.models import Organisation
+from pace_hub.models import Membership, Organisation
 
 _SKIPPED_FIELDS = {"updated_at", "created_at", "code", "id", "organisation"}
 _TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+NO_ACCOUNT = "system or a deleted account"
+ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,32 @@ def _org_filter(historical: type[models.Model], organisation: Organisation) -> m
     return None
 
 
+def _describe(record: models.Model) -> str:
+    """The changed object as text; a row whose related rows are gone since (a membership whose
+    account was deleted) is named by its number rather than failing the page."""
+    if record.history_type == "-":
+        return f"#{record.id}"
+    try:
+        return str(record.instance)
+    except ObjectDoesNotExist:
+        return f"#{record.id} (refers to something since deleted)"
+
+
+def _who(record: models.Model, submitters: dict[int, int]) -> str:
+    """Who made the change. Anonymous submissions (the ideas inbox's "hide my name") never name
+    their submitter, whatever the record says: the history must keep the anonymity too."""
+    user = record.history_user
+    if getattr(record, "anonymous", False) and (user is None or submitters.get(record.submitted_by_id) == user.pk):
+        return ANONYMOUS
+    if user is None:
+        return NO_ACCOUNT
+    return user.get_full_name() or user.email or user.username
+
+
 def recent_changes(organisation: Organisation, *, limit: int = 100) -> list[Change]:
     changes: list[Change] = []
+    # Membership → user, to recognise a submitter's own changes to an anonymous submission.
+    submitters = dict(Membership.objects.filter(organisation=organisation).values_list("pk", "user_id"))
     for historical in _historical_models():
         scope = _org_filter(historical, organisation)
         if scope is None:
@@ -66,13 +93,12 @@ def recent_changes(organisation: Organisation, *, limit: int = 100) -> list[Chan
                     if change.field not in _SKIPPED_FIELDS
                 )
             previous_by_object[record.id] = record
-            user = record.history_user
             changes.append(
                 Change(
                     when=record.history_date,
-                    who=(user.get_full_name() or user.email) if user else "system",
+                    who=_who(record, submitters),
                     what=str(historical.instance_type._meta.verbose_name).capitalize(),
-                    object=str(record.instance) if record.history_type != "-" else f"#{record.id}",
+                    object=_describe(record),
                     kind=_TYPES[record.history_type],
                     fields=fields,
                 )

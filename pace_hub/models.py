@@ -41,6 +41,22 @@ class Organisation(models.Model):
         related_name="+",
         verbose_name="Data Lead",
     )
+    # Data leads are reminded when no milestone upload has been committed for this long.
+    upload_interval_days = models.PositiveSmallIntegerField(
+        "milestone data upload interval (days)",
+        default=31,
+        help_text="Data leads get a reminder in their weekly digest when no upload has been committed for longer.",
+    )
+    child_reference_pattern = models.CharField(
+        "child reference format",
+        max_length=100,
+        blank=True,
+        help_text=(
+            "The shape every child reference must have, as a regular expression the whole reference must "
+            r"match, case ignored: for example ^C-\d{5}$ for C- and five digits. Uploads with other "
+            "references show them as errors. Leave blank to accept any pseudonymous reference."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -111,6 +127,15 @@ class Agency(TenantModel):
     relationship = models.CharField("relationship status", max_length=20, choices=Relationship.choices, default="none")
     contact = models.CharField(max_length=200, blank=True, help_text="Who we talk to there.")
     next_step = models.TextField(blank=True, help_text="What we will do next to build the relationship.")
+    next_step_owner = models.ForeignKey(
+        "Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agency_next_steps",
+        verbose_name="next step owner",
+    )
+    next_step_due = models.DateField("next step due", null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -137,6 +162,16 @@ class Membership(TenantModel):
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     qi_skill = models.CharField("QI skill level", max_length=20, choices=QISkill.choices, default="none")
     wants_qi_training = models.BooleanField("wants QI training", default=False)
+    qi_cpd_interest = models.CharField(
+        "QI learning and CPD interest",
+        max_length=300,
+        blank=True,
+        help_text=(
+            "What you would like to learn or the training you want, e.g. the Scottish Improvement Leader programme."
+        ),
+    )
+    # Each member can switch the weekly digest of what is theirs off (on by default).
+    digests_enabled = models.BooleanField("weekly digest e-mail", default=True)
 
     class Meta:
         ordering = ["user__first_name", "user__last_name", "user__email"]
@@ -219,6 +254,8 @@ class Invitation(TenantModel):
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     expires_at = models.DateTimeField(default=_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Set once the e-mail is handed to the mail server: a task delivered twice sends it once.
+    email_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -229,3 +266,67 @@ class Invitation(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class OutboxTask(models.Model):
+    """A piece of background work asked for by a change, saved in the change's transaction.
+
+    ``pace_hub.background`` writes it and sends it to the broker after commit; if the broker is
+    down the row waits and the sweep sends it later. The worker marks it done when the task has
+    run, so a task lost with the broker's queue is sent again. Not tenant data: ids only.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When it was last handed to the broker (cleared to send it again).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # When a worker finished running it.
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The sweep reads the rows not done yet, oldest first.
+            models.Index(fields=["created_at"], name="outbox_not_done", condition=models.Q(done_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"
+
+    @property
+    def celery_id(self) -> str:
+        """The Celery task id: the worker finds this row again from it."""
+        return f"outbox-{self.pk}"
+
+
+class ChildDataAccess(TenantRow):
+    """Someone opened child-level milestone rows (DESIGN.md §3: who saw which children's data,
+    and when). Written by the pages that show such rows; read by admins."""
+
+    class What(models.TextChoices):
+        WAITING = "waiting", "Children waiting past target"
+        COMPLETENESS = "completeness", "Data completeness"
+        IMPORT = "import", "Upload report"
+        ANNOTATED = "annotated", "Annotated upload download"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Kept as text too, so the log still says who once the account is deleted.
+    user_name = models.CharField(max_length=300)
+    what = models.CharField(max_length=20, choices=What.choices)
+    detail = models.CharField(max_length=300, blank=True, help_text="Which upload, or which page of the list.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "child data access"
+        verbose_name_plural = "child data accesses"
+        indexes = [
+            # The admins' log page: an organisation's latest accesses first.
+            models.Index(fields=["organisation", "-created_at"], name="childdataaccess_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_name}: {self.get_what_display()}"

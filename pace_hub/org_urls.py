@@ -13,9 +13,11 @@ urlpatterns = [
     path("team/groups/<uuid:team>/edit/", views.team_edit, name="team_edit"),
     path("team/agencies/", views.agencies, name="agencies"),
     path("team/agencies/new/", views.agency_create, name="agency_create"),
+    path("team/agencies/<uuid:agency>/", views.agency_detail, name="agency_detail"),
     path("team/agencies/<uuid:agency>/edit/", views.agency_edit, name="agency_edit"),
     path("resources/", views.resources, name="resources"),
     path("resources/new/", views.resource_create, name="resource_create"),
     path("settings/", views.organisation_settings, name="organisation_settings"),
     path("history/", views.history, name="history"),
+    path("history/child-data/", views.child_data_access_log, name="child_data_access_log"),
 ]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,13 +38,21 @@ def invitation_accept(
     if not invitation.is_open:
         raise ValidationError("This invitation has expired or has already been used.")
     if user is None:
-        user = User.objects.create_user(
-            username=invitation.email,
-            email=invitation.email,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-        )
+        if account_exists(email=invitation.email):
+            raise ValidationError(f"{invitation.email} already has an account: sign in to accept the invitation.")
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    username=invitation.email,
+                    email=invitation.email,
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                )
+        except IntegrityError:  # the account was made a moment ago, by a second click or tab
+            raise ValidationError(
+                f"{invitation.email} already has an account: sign in to accept the invitation."
+            ) from None
     membership, _ = Membership.objects.get_or_create(
         user=user,
         organisation=invitation.organisation,
@@ -53,6 +61,11 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at", "updated_at"])
     return membership
+
+
+def account_exists(*, email: str) -> bool:
+    """Whether an account already uses this address (as its e-mail or its sign-in name)."""
+    return User.objects.filter(models.Q(email__iexact=email) | models.Q(username__iexact=email)).exists()
 
 
 def _ensure_an_admin_remains(membership: Membership, new_role: str | None) -> None:
@@ -78,8 +91,18 @@ def membership_remove(*, membership: Membership) -> None:
     membership.delete()
 
 
+@transaction.atomic
 def invitation_send(*, invitation_id: int, link: str) -> None:
-    invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    """Send the invitation e-mail, once: a task delivered again (its worker was lost, or the outbox
+    sent it twice) finds it sent and does nothing; an invitation deleted meanwhile needs none."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organisation", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.email_sent_at is not None:
+        return
     inviter = invitation.invited_by
     name = (inviter.get_full_name() or inviter.email) if inviter else "Your PACE Lead"
     send_mail(
@@ -92,6 +115,7 @@ def invitation_send(*, invitation_id: int, link: str) -> None:
         from_email=None,
         recipient_list=[invitation.email],
     )
+    Invitation.objects.filter(pk=invitation.pk).update(email_sent_at=timezone.now())
 
 
 def invitations_purge_expired() -> int:

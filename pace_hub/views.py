@@ -4,12 +4,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from pace_hub import services
+from pace_hub import background, services
+from pace_hub.audit import child_data_accesses
 from pace_hub.forms import (
     AcceptInvitationForm,
     AgencyForm,
@@ -21,6 +26,7 @@ from pace_hub.forms import (
 )
 from pace_hub.history import recent_changes
 from pace_hub.models import Agency, Invitation, Membership, Resource, Team
+from pace_hub.relationship_map import MapAgency, draw_relationship_map, status_changes
 from pace_hub.roles import GRANTS, Permission, Role
 from pace_hub.tenancy import get_for_org, org_view
 
@@ -43,10 +49,17 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "pace_hub/invitation_closed.html", {"invitation": invitation}, status=410)
     user = request.user if request.user.is_authenticated else None
     existing = user is not None and user.email.lower() == invitation.email
-    form = None if existing else AcceptInvitationForm(request.POST or None)
     if user is not None and not existing:
         messages.warning(request, f"This invitation is for {invitation.email}. Sign out to accept it as that person.")
         return redirect("home")
+    if user is None and services.account_exists(email=invitation.email):
+        # The address already has an account: accepting means signing in to it, never a second one.
+        sign_in = f"{resolve_url('login')}?{urlencode({'next': request.get_full_path()})}"
+        if request.method == "POST":
+            messages.info(request, f"{invitation.email} already has an account: sign in to accept the invitation.")
+            return redirect(sign_in)
+        return render(request, "pace_hub/invitation_sign_in.html", {"invitation": invitation, "sign_in": sign_in})
+    form = None if existing else AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and (existing or form.is_valid()):
         try:
             membership = services.invitation_accept(
@@ -101,7 +114,14 @@ def member_invite(request: HttpRequest) -> HttpResponse:
             base_url=request.build_absolute_uri("/"),
             **form.cleaned_data,
         )
-        messages.success(request, f"Invitation sent to {invitation.email}.")
+        if background.waiting_for_broker("pace_hub.tasks.send_invitation", invitation.pk):
+            messages.warning(
+                request,
+                f"The invitation for {invitation.email} is saved; the e-mail is sent when the background "
+                "service is back.",
+            )
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
         return redirect("team", request.org.slug)
     return render(
         request,
@@ -202,17 +222,60 @@ def team_edit(request: HttpRequest, team: str) -> HttpResponse:
 
 @org_view()
 def agencies(request: HttpRequest) -> HttpResponse:
-    rows = Agency.objects.for_organisation(request.org).annotate(people=Count("members"))
+    rows = list(
+        Agency.objects.for_organisation(request.org)
+        .annotate(people=Count("members"))
+        .select_related("next_step_owner__user")
+        .order_by("name")
+    )
+    today = timezone.localdate()
     by_status = {status: [] for status in Agency.Relationship}
     for agency in rows:
+        agency.next_step_overdue = agency.next_step_due is not None and agency.next_step_due < today
         by_status[agency.relationship].append(agency)
     missing = sorted(set(Agency.Kind) - {agency.kind for agency in rows} - {Agency.Kind.OTHER, Agency.Kind.POLICE})
+    leads = Team.objects.for_organisation(request.org).filter(kind=Team.Kind.LEADS).order_by("name").first()
+    picture = draw_relationship_map(
+        centre=leads.name if leads else f"{request.org.name} PACE leads group",
+        agencies=[
+            MapAgency(
+                name=agency.name,
+                kind=agency.get_kind_display(),
+                status=agency.relationship,
+                status_label=agency.get_relationship_display(),
+                next_step_due=agency.next_step_due,
+                next_step_owner=str(agency.next_step_owner) if agency.next_step_owner else "",
+                overdue=agency.next_step_overdue,
+            )
+            for agency in rows
+        ],
+        title=f"Relationship map of {request.org.name}",
+    )
     return render(
         request,
         "pace_hub/agencies.html",
         {
+            "agencies": rows,
             "columns": [(Agency.Relationship(status).label, items) for status, items in by_status.items()],
             "missing_kinds": [Agency.Kind(kind).label for kind in missing],
+            # Drawn here with every text escaped (pace_hub.relationship_map).
+            "picture": mark_safe(picture),
+            "changes": status_changes(request.org, limit=12),
+        },
+    )
+
+
+@org_view()
+def agency_detail(request: HttpRequest, agency: str) -> HttpResponse:
+    agency = get_for_org(request, Agency.objects.select_related("next_step_owner__user"), code=agency)
+    return render(
+        request,
+        "pace_hub/agency_detail.html",
+        {
+            "agency": agency,
+            "changes": status_changes(request.org, agency_id=agency.pk),
+            "overdue": agency.next_step_due is not None and agency.next_step_due < timezone.localdate(),
+            "people": agency.members.select_related("user"),
         },
     )
 
@@ -276,3 +339,9 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
 @org_view(Permission.ADMIN)
 def history(request: HttpRequest) -> HttpResponse:
     return render(request, "pace_hub/history.html", {"changes": recent_changes(request.org, limit=200)})
+
+
+@org_view(Permission.ADMIN)
+def child_data_access_log(request: HttpRequest) -> HttpResponse:
+    page = Paginator(child_data_accesses(request.org), 50).get_page(request.GET.get("page"))
+    return render(request, "pace_hub/child_data_access.html", {"page": page})

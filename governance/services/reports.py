@@ -326,7 +326,9 @@ def _reason(error: BaseException) -> str:
 def report_narrative_save(*, report: Report, narrative: str, asks: str) -> Report:
     """Save the reporter's narrative and asks of the board; a built draft's files follow."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("organisation", "issued_by").get(pk=report.pk)
+        report = (
+            Report.objects.select_for_update(of=("self",)).select_related("organisation", "issued_by").get(pk=report.pk)
+        )
         if report.is_issued:
             raise ValidationError("This report is issued and read-only; its narrative cannot change.")
         report.narrative, report.asks = narrative.strip(), asks.strip()
@@ -340,7 +342,7 @@ def report_issue(*, report: Report, user: Any) -> Report:
     """Issue the built report to its board: it records who and when, renders the HTML and PDF
     one last time from the frozen snapshot and the narrative, and becomes read-only."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("organisation").get(pk=report.pk)
+        report = Report.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=report.pk)
         if report.is_issued:
             raise ValidationError(
                 f"This report was already issued on {timezone.localtime(report.issued_at):%-d %B %Y}."

@@ -38,5 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "groups": group_reports(request.org, today=today),
             "can_lead": request.membership.can(Permission.LEAD),
             "legend": ICON_LEGEND,
+            # The template calls a named PACE Lead and Data Lead crucial: a board should know.
+            "gaps": request.org.leadership_gaps(),
         },
     )

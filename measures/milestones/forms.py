@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from measures.milestones.files.validation import reference_pattern_problem
 from measures.models import Milestone, Timescale
 from pace_hub.models import Organisation
 
@@ -35,6 +36,23 @@ class MilestoneUploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
         return upload
+
+
+class ReferenceFormatForm(forms.Form):
+    child_reference_pattern = forms.CharField(
+        label="Child reference format",
+        max_length=100,
+        required=False,
+        help_text=Organisation._meta.get_field("child_reference_pattern").help_text,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def clean_child_reference_pattern(self) -> str:
+        pattern = self.cleaned_data["child_reference_pattern"].strip()
+        problem = reference_pattern_problem(pattern)
+        if problem:
+            raise forms.ValidationError(f"This format cannot be used: {problem}.")
+        return pattern
 
 
 class MilestoneCreateForm(forms.Form):

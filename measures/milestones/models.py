@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from pace_hub.models import Organisation, TenantModel, TenantQuerySet, TenantRow
+from pace_hub.models import Membership, Organisation, TenantModel, TenantQuerySet, TenantRow
 
 
 class Route(models.TextChoices):
@@ -32,6 +32,15 @@ class Milestone(TenantModel):
     name = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField()
     active = models.BooleanField(default=True)
+    # Who collects this milestone's dates (the template: "is everyone clear on who is responsible?").
+    responsible = models.ForeignKey(
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="milestones_responsible",
+        verbose_name="responsible for collecting it",
+    )
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -138,8 +147,12 @@ class MilestoneImport(TenantModel):
     updated_children = models.PositiveIntegerField(default=0)
     unchanged_children = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
+    # The first problems in reading order (at most MAX_PROBLEMS_KEPT), with row and column; the
+    # counts of every problem by code are in problem_counts, however many the file has.
     problems = models.JSONField(default=list, blank=True)
+    problem_counts = models.JSONField(default=dict, blank=True)
     # What a commit would change, worked out when the file is checked (counts and examples).
     preview = models.JSONField(default=dict, blank=True)
     error_message = models.TextField(blank=True)
@@ -148,12 +161,25 @@ class MilestoneImport(TenantModel):
     rolled_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The worker's last sign of life on the running step (each progress report); a running step
+    # silent for BACKGROUND_STALE_AFTER_SECONDS was lost with its worker and can be retried.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How many times the running step was started: a file that kills its worker every time is
+    # failed after BACKGROUND_MAX_ATTEMPTS instead of being handed from worker to worker forever.
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    RUNNING = (Status.UPLOADED, Status.VALIDATING, Status.COMMITTING, Status.ROLLING_BACK)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        """Waiting for or being worked on by the worker."""
+        return self.status in self.RUNNING
 
 
 class ImportChange(TenantRow):
@@ -182,3 +208,22 @@ class ImportChange(TenantRow):
             # Roll-back checks whether a later import touched the same children.
             models.Index(fields=["child", "milestone_import"], name="importchange_by_child"),
         ]
+
+
+class PathwaySummary(TenantRow):
+    """What the recompute of the derived measures already works out about the whole pathway,
+    kept so that the data home shows it without reading every child's dates (one per
+    organisation, replaced by each recompute)."""
+
+    completeness_issues = models.PositiveIntegerField(default=0)
+    completeness_children = models.PositiveIntegerField(default=0)
+    completeness_missing = models.PositiveIntegerField(default=0)
+    completeness_order = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "pathway summaries"
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="pathwaysummary_one_per_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.completeness_issues} completeness problems ({self.computed_at:%d/%m/%Y %H:%M})"

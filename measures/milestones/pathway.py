@@ -6,14 +6,17 @@ Every organisation starts with the nine default milestones and six default times
 lazily by the pathway and data pages, so organisations created in Django admin get them too.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from measures.milestones.files import DEFAULT_MILESTONES, MilestoneSpec
-from measures.models import Measure, Milestone, Timescale
+from measures.milestones.files.validation import identifying_header_kind, reference_pattern_problem
+from measures.models import Child, Measure, Milestone, Timescale
 from pace_hub.background import enqueue
+from pace_hub.exports import FORMULA_STARTS
 from pace_hub.models import Organisation
 
 
@@ -212,6 +215,7 @@ def milestone_create(*, organisation: Organisation, code: str, name: str, after:
         raise ValidationError({"code": f"The code {code!r} is already used by another milestone."})
     if any(milestone.name.casefold() == name.casefold() for milestone in milestones):
         raise ValidationError({"name": f"The name {name!r} is already used by another milestone."})
+    _refuse_identifying_name(name)
     milestone = Milestone(organisation=organisation, code=code, name=name, order=0)
     position = 0 if after is None else next(i + 1 for i, m in enumerate(milestones) if m.pk == after.pk)
     milestones.insert(position, milestone)
@@ -232,6 +236,8 @@ def milestone_update(*, milestone: Milestone, name: str, active: bool) -> Milest
     )
     if clash:
         raise ValidationError({"name": f"The name {name!r} is already used by another milestone."})
+    if name != milestone.name:
+        _refuse_identifying_name(name)
     milestone.name = name
     milestone.active = active
     milestone.save()
@@ -242,6 +248,37 @@ def milestone_update(*, milestone: Milestone, name: str, active: bool) -> Milest
             timescale_measures_ensure(timescale=timescale)
     _recompute_after_commit(milestone.organisation)
     return milestone
+
+
+def _refuse_identifying_name(name: str) -> None:
+    """A milestone's name is an upload header: one that reads as identifying data would be
+    refused in every upload (and must not make such a column look like a milestone), and one
+    that starts like a formula would run in the spreadsheets it heads."""
+    if name.startswith(FORMULA_STARTS):
+        raise ValidationError(
+            {"name": "A milestone name cannot start with = + - or @: spreadsheets read that as a formula."}
+        )
+    kind = identifying_header_kind(name)
+    if kind is not None:
+        raise ValidationError(
+            {"name": f"“{name}” reads like {kind}; uploads refuse such columns. Choose another name."}
+        )
+
+
+@transaction.atomic
+def reference_format_set(*, organisation: Organisation, pattern: str) -> int:
+    """Set the organisation's child reference format; return how many references already held
+    do not have it (they stay, and later uploads naming them show errors until corrected)."""
+    problem = reference_pattern_problem(pattern)
+    if problem:
+        raise ValidationError({"child_reference_pattern": f"This format cannot be used: {problem}."})
+    organisation.child_reference_pattern = pattern
+    organisation.save(update_fields=["child_reference_pattern", "updated_at"])
+    if not pattern:
+        return 0
+    compiled = re.compile(pattern, re.IGNORECASE)
+    references = Child.objects.for_organisation(organisation).values_list("reference", flat=True)
+    return sum(1 for reference in references.iterator() if not compiled.fullmatch(reference))
 
 
 @transaction.atomic

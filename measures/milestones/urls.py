@@ -3,7 +3,7 @@ settings, included from measures/urls.py (under /o/<org>/measures/)."""
 
 from django.urls import path
 
-from measures.milestones.views import data, imports, pathway
+from measures.milestones.views import benchmark, data, imports, pathway, survival
 
 urlpatterns = [
     path("data/", data.data_home, name="milestone_data"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("data/imports/<uuid:milestone_import>/progress/", imports.import_progress, name="milestone_import_progress"),
     path("data/imports/<uuid:milestone_import>/commit/", imports.import_commit, name="milestone_import_commit"),
     path("data/imports/<uuid:milestone_import>/rollback/", imports.import_rollback, name="milestone_import_rollback"),
+    path("data/imports/<uuid:milestone_import>/retry/", imports.import_retry, name="milestone_import_retry"),
     path(
         "data/imports/<uuid:milestone_import>/annotated.xlsx",
         imports.import_annotated,
@@ -22,7 +23,13 @@ urlpatterns = [
     ),
     path("data/waiting/", data.waiting, name="milestone_waiting"),
     path("data/completeness/", data.completeness, name="milestone_completeness"),
+    path("data/time-to-permanence/", survival.survival_list, name="milestone_survival"),
+    path("data/time-to-permanence/<uuid:timescale>/", survival.survival_detail, name="milestone_survival_timescale"),
+    path("benchmark/", benchmark.national, name="benchmark"),
+    path("benchmark/sharing/", benchmark.sharing, name="benchmark_sharing"),
+    path("benchmark/publish/", benchmark.publish, name="benchmark_publish"),
     path("pathway/", pathway.pathway_settings, name="pathway"),
+    path("pathway/references/", pathway.reference_format, name="reference_format"),
     path("pathway/milestones/new/", pathway.milestone_create, name="milestone_create"),
     path("pathway/milestones/<slug:milestone>/edit/", pathway.milestone_edit, name="milestone_edit"),
     path("pathway/milestones/<slug:milestone>/move/", pathway.milestone_move, name="milestone_move"),

@@ -26,6 +26,19 @@ class Measure(TenantModel):
         RUN = "run", "Run chart"
         XMR = "xmr", "XmR (I chart)"
         P = "p", "P chart (proportion)"
+        P_PRIME = "p_prime", "P′ chart (Laney: large denominators)"
+        C = "c", "C chart (count of events)"
+        U = "u", "U chart (events per exposure)"
+        U_PRIME = "u_prime", "U′ chart (Laney: large exposures)"
+        G = "g", "G chart (cases or days between rare events)"
+        T = "t", "T chart (time between rare events)"
+
+    class RatePer(models.IntegerChoices):
+        ONE = 1, "per 1"
+        TEN = 10, "per 10"
+        HUNDRED = 100, "per 100"
+        THOUSAND = 1000, "per 1,000"
+        TEN_THOUSAND = 10000, "per 10,000"
 
     class RuleProfile(models.TextChoices):
         IHI = "ihi", "IHI run chart rules"
@@ -35,6 +48,7 @@ class Measure(TenantModel):
         WEEK = "week", "Weekly"
         MONTH = "month", "Monthly"
         QUARTER = "quarter", "Quarterly"
+        EVENT = "event", "At each event (G and T charts)"
 
     class Source(models.TextChoices):
         MANUAL = "manual", "Entered by hand"
@@ -55,10 +69,16 @@ class Measure(TenantModel):
     exclusions = models.TextField(blank=True)
     unit = models.CharField(max_length=40, blank=True, help_text='For example "days", "%" or "children".')
     better = models.CharField("better direction", max_length=8, choices=Better.choices, default=Better.UP)
-    chart = models.CharField("chart type", max_length=4, choices=Chart.choices, default=Chart.RUN)
+    chart = models.CharField("chart type", max_length=8, choices=Chart.choices, default=Chart.RUN)
     rule_profile = models.CharField(max_length=8, choices=RuleProfile.choices, default=RuleProfile.IHI)
     period = models.CharField(max_length=8, choices=Period.choices, default=Period.MONTH)
     target = models.FloatField(null=True, blank=True)
+    # U and U′ charts: rates are shown per this many units of exposure (per 100 children).
+    rate_per = models.PositiveIntegerField("rates shown", choices=RatePer.choices, default=RatePer.ONE)
+    # G and T charts: what the events are, in the plural, for the readings.
+    event_name = models.CharField(
+        "the events", max_length=80, blank=True, help_text='In the plural, e.g. "placement disruptions".'
+    )
     baseline_points = models.PositiveSmallIntegerField(
         "baseline length",
         null=True,
@@ -94,6 +114,26 @@ class Measure(TenantModel):
 
     def get_absolute_url(self) -> str:
         return reverse("measure_detail", args=[self.organisation.slug, self.code])
+
+    @property
+    def data_kind(self) -> str:
+        """What each data point holds, from the chart: "proportion" (numerator out of a
+        denominator), "rate" (count and exposure), "count", "event" (days or cases between
+        events) or "value"."""
+        return data_kind_of(self.chart)
+
+
+def data_kind_of(chart: str) -> str:
+    """The data a chart type needs from each point (see Measure.data_kind)."""
+    if chart in (Measure.Chart.P, Measure.Chart.P_PRIME):
+        return "proportion"
+    if chart in (Measure.Chart.U, Measure.Chart.U_PRIME):
+        return "rate"
+    if chart == Measure.Chart.C:
+        return "count"
+    if chart in (Measure.Chart.G, Measure.Chart.T):
+        return "event"
+    return "value"
 
 
 class DataPoint(TenantModel):

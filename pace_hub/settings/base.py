@@ -1,9 +1,11 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -44,6 +46,9 @@ INSTALLED_APPS = [
     "aims",
     "pdsa",
     "governance",
+    "ninja",  # django-ninja: serves its Swagger UI from local static files (no CDN)
+    "sso",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -54,10 +59,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out sessions idle for longer than SESSION_IDLE_TIMEOUT (after auth and messages).
+    "pace_hub.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Logs every /api/v1/ call (key, endpoint, when, result); a no-op for pages.
+    "api.middleware.ApiCallLogMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -82,10 +91,13 @@ TEMPLATES = [
     },
 ]
 
+# Connections are kept for a minute and checked before reuse: after a PostgreSQL restart each
+# process reconnects instead of answering its next request with a server error.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -111,6 +123,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a TLS proxy every request comes from the proxy: name the proxies (addresses or networks,
+# comma-separated) and the lockout keys on the client address they forward in X-Forwarded-For
+# instead (pace_hub.client_ip; README "Deploying"). Empty: the connecting address, header ignored.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(proxy, strict=False)) for proxy in env_list("TRUSTED_PROXIES")]
+AXES_CLIENT_IP_CALLABLE = "pace_hub.client_ip.client_ip"
+
+# Sessions end after this long without a request (README "Configuration"; pace_hub.sessions).
+# The cookie and stored session outlive it by a day, renewed as people work, so that someone
+# back the next morning is told why they must sign in again.
+SESSION_IDLE_TIMEOUT = int(float(os.environ.get("SESSION_IDLE_TIMEOUT_HOURS", "8")) * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT + 24 * 60 * 60
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -144,10 +167,52 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# The queue the app sends to and workers read, so that several installations can share a Redis.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+# A task is acknowledged when it ends, and given back to the queue when its worker process dies
+# (kill -9, out of memory), so work is never lost with a worker; every task is idempotent.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process replacing a lost one starts a chart browser before it is ready (governance
+# reports): give it time, or the worker kills each replacement as it starts (Celery waits 4 s).
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
+# A pool process that grew past 1 GB (checking the largest file the upload limits allow peaks at
+# about 1.2 GB, bench/dense_upload.py) is replaced after its task, giving the memory back.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 1_000_000  # KiB
+# A whole worker lost (machine restart) leaves its task unacknowledged in Redis: it is handed to
+# another worker once it has been out this long, so keep it above the longest task (a 100,000-row
+# commit takes well under a minute); restored tasks are looked for every 10 seconds.
+BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT", "300"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    # A broker that is down is reported at once (the outbox keeps the work), never waited for.
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+# Workers wait for Redis for as long as it is away (the default gives up after 100 tries).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection drops finishes its work (its database transaction
+# decides the outcome) rather than being cancelled half-way.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Background work (pace_hub/background.py): tasks are written to an outbox with the change that
+# asks for them and sent after commit; the sweep sends what the broker refused, and sends again
+# what was sent but never ran (a Redis restart loses its queue) after OUTBOX_RESEND_AFTER.
+OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "30"))
+OUTBOX_RESEND_AFTER_SECONDS = int(os.environ.get("OUTBOX_RESEND_AFTER_SECONDS", str(15 * 60)))
+OUTBOX_KEEP_DAYS = 7
+# Long work (imports, roll-backs) records its progress; no progress for this long means its worker
+# was lost, and the page offers to run it again with the reason.
+BACKGROUND_STALE_AFTER_SECONDS = int(os.environ.get("BACKGROUND_STALE_AFTER_SECONDS", str(5 * 60)))
+# A task whose worker dies this many times running it is given up with a reason (a file that
+# exhausts the worker's memory must not kill workers forever).
+BACKGROUND_MAX_ATTEMPTS = 3
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -179,10 +244,37 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Report rendering: WeasyPrint logs each layout step and every SVG style it passes over, and
+    # kaleido's browser each tab it opens; only their errors matter here.
+    "loggers": {name: {"level": "ERROR"} for name in ("weasyprint", "fontTools", "kaleido", "choreographer")},
 }
 
 # Periodic work (django-celery-beat copies these into its database schedule at start).
 CELERY_BEAT_SCHEDULE = {
+    # Sends the background work the broker could not take when it was asked for.
+    "outbox-sweep": {"task": "pace_hub.tasks.outbox_sweep", "schedule": OUTBOX_SWEEP_SECONDS},
     "purge-expired-invitations": {"task": "pace_hub.tasks.purge_expired_invitations", "schedule": 24 * 60 * 60},
     "sync-chart-annotations": {"task": "pdsa.tasks.sync_all_annotations", "schedule": 60 * 60},
+    # Each active governance group's draft report, `draft_days_before_due` days before it is due.
+    "governance-report-drafts": {"task": "governance.tasks.report_drafts_schedule_task", "schedule": 60 * 60},
+    # Reports lost with their worker become failed, with the reason, and can be retried.
+    "governance-report-sweep": {"task": "governance.tasks.reports_sweep_task", "schedule": 60},
+    # Each member's weekly digest of what is theirs, Monday 07:00 (governance.services.digests).
+    "weekly-digests": {"task": "governance.tasks.send_weekly_digests", "schedule": crontab(day_of_week=1, hour=7)},
 }
+
+# Governance reports: charts drawn on the server by kaleido with Debian's chromium (DESIGN §8).
+CHART_BROWSER_PATH = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+CHART_RENDER_TIMEOUT = int(os.environ.get("CHART_RENDER_TIMEOUT", "30"))  # seconds per chart
+CHART_BROWSER_START_TIMEOUT = 60  # seconds
+
+# REST API (api/, docs/api.md): per-key rate limit, batch sizes, idempotency window.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "300"))
+API_BATCH_MAX_RECORDS = int(os.environ.get("API_BATCH_MAX_RECORDS", "20000"))
+# Batches with more milestone dates than this are checked and saved by the worker (202).
+API_SYNC_MAX_RECORDS = int(os.environ.get("API_SYNC_MAX_RECORDS", "500"))
+API_IDEMPOTENCY_HOURS = 24
+
+# Single sign-on (sso/): OpenID Connect per organisation; allowed clock skew on ID tokens.
+SSO_CLOCK_LEEWAY_SECONDS = 60
+SSO_HTTP_TIMEOUT_SECONDS = 10

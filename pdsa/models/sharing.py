@@ -12,7 +12,9 @@ from pace_hub.models import TenantModel, TenantQuerySet
 
 class PublishedItemQuerySet(TenantQuerySet):
     def search(self, query: str) -> "PublishedItemQuerySet":
-        if not query:
+        # PostgreSQL text cannot hold a NUL character: a query containing one would fail there.
+        query = query.replace("\x00", "")
+        if not query.strip():
             return self
         found = models.Q()
         for word in query.split()[:8]:

@@ -1,11 +1,11 @@
 """Implementation of a change idea: the group's decision, approvals, the change package,
 readiness, training and self-audits, and the idea's status as it goes live."""
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils import timezone
 from measures.models import Measure
 from pace_hub.models import Membership, Resource
 from pace_hub.roles import Permission
+from pace_hub.user_files import UnsafeFile, sanitise_svg
 from pdsa.models import (
     Approval,
     ChangeIdea,
@@ -27,11 +28,6 @@ from pdsa.services.annotations import sync_annotations_for_idea
 
 FLOWCHART_MAX_BYTES = 5 * 1024 * 1024
 FLOWCHART_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
-# Anything in an SVG that could run script, fetch from elsewhere or expand entities.
-_SVG_DANGER = re.compile(
-    rb"<!DOCTYPE|<!ENTITY|<script|javascript:|<foreignObject|\son[a-z]+\s*=|(?:xlink:)?href\s*=\s*[\"'](?:https?:|//|data:)",
-    re.IGNORECASE,
-)
 
 
 def flowchart_type(upload: UploadedFile) -> str:
@@ -59,13 +55,21 @@ def flowchart_type(upload: UploadedFile) -> str:
         return "image/png" if kind == "PNG" else "image/jpeg"
     head = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if (head.startswith(b"<?xml") or head.startswith(b"<svg") or head.startswith(b"<!--")) and b"<svg" in content:
-        if _SVG_DANGER.search(content):
-            raise ValidationError(
-                "This SVG contains scripts, external links or entity declarations; export it again as a plain SVG, "
-                "or upload a PDF or PNG."
-            )
+        try:
+            sanitise_svg(content)
+        except UnsafeFile as error:
+            raise ValidationError(f"{error} Or upload a PDF or PNG.") from None
         return "image/svg+xml"
     raise ValidationError("The flowchart must be a PDF, PNG, JPEG or SVG file.")
+
+
+def flowchart_stored_content(upload: UploadedFile, kind: str) -> File:
+    """What is kept of an accepted flowchart: an SVG rebuilt from its allowed parts only (no
+    script, link or embedded page survives), any other type as uploaded."""
+    if kind != "image/svg+xml":
+        return upload
+    upload.seek(0)
+    return ContentFile(sanitise_svg(upload.read()))
 
 
 def _readiness_rows(implementation: Implementation) -> None:
@@ -174,7 +178,9 @@ def package_update(
         kind = flowchart_type(flowchart)
         if implementation.flowchart:
             implementation.flowchart.delete(save=False)
-        implementation.flowchart.save(f"{implementation.code}.{FLOWCHART_TYPES[kind]}", flowchart, save=False)
+        implementation.flowchart.save(
+            f"{implementation.code}.{FLOWCHART_TYPES[kind]}", flowchart_stored_content(flowchart, kind), save=False
+        )
         implementation.flowchart_type = kind
     elif remove_flowchart and implementation.flowchart:
         implementation.flowchart.delete(save=False)

@@ -20,7 +20,7 @@ def submission_create(
     what = what.strip()
     if not what:
         raise ValidationError({"what": "Describe the barrier or idea."})
-    return IdeaSubmission.objects.create(
+    submission = IdeaSubmission(
         organisation=organisation,
         submitted_by=submitted_by,
         kind=kind,
@@ -28,6 +28,11 @@ def submission_create(
         who_affected=who_affected.strip(),
         anonymous=anonymous,
     )
+    if anonymous:
+        # The change history records no author for an anonymous submission.
+        submission._history_user = None
+    submission.save()
+    return submission
 
 
 def _open_for_triage(submission: IdeaSubmission) -> IdeaSubmission:

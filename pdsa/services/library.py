@@ -9,16 +9,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pace_hub.identifying import FULL_NAME, Finding, describe_labelled, findings_in
 from pace_hub.models import Membership, Organisation
 from pdsa.models import ChangeIdea, Implementation, PDSACycle, PublishedItem
 from pdsa.selectors.spread import spread_for_idea
+
+WHO_TO_CONTACT = "Who to contact"
 
 
 def _lines(*parts: tuple[str, str]) -> str:
     return "\n\n".join(f"{title}\n{text.strip()}" for title, text in parts if text and text.strip())
 
 
-def change_package_snapshot(implementation: Implementation) -> dict[str, str]:
+def change_package_parts(implementation: Implementation) -> list[tuple[str, str]]:
+    """The change package's sections as (title, text), as the library shows them."""
     idea = implementation.change_idea
     cycles = list(idea.cycles.order_by("number"))
     ramp = "\n".join(
@@ -30,19 +34,24 @@ def change_package_snapshot(implementation: Implementation) -> dict[str, str]:
     resources = "\n".join(
         f"{r.title}{f' — {r.url}' if r.url else ''}" for r in implementation.resources.order_by("title")
     )
-    summary = idea.description.strip() or implementation.guidance_what.strip()[:400] or idea.title
-    body = _lines(
+    return [
         ("What the new process or practice is", implementation.guidance_what),
         ("Why it was introduced", implementation.guidance_why),
         ("How it was tested", ramp),
         ("Spread and readiness", spread_for_idea(idea).summary),
         ("Resources", resources),
-        ("Who to contact", implementation.contacts),
-    )
-    return {"title": idea.title, "summary": summary[:1000], "body": body}
+        (WHO_TO_CONTACT, implementation.contacts),
+    ]
 
 
-def cycle_summary_snapshot(cycle: PDSACycle) -> dict[str, str]:
+def change_package_snapshot(implementation: Implementation) -> dict[str, str]:
+    idea = implementation.change_idea
+    summary = idea.description.strip() or implementation.guidance_what.strip()[:400] or idea.title
+    return {"title": idea.title, "summary": summary[:1000], "body": _lines(*change_package_parts(implementation))}
+
+
+def cycle_summary_parts(cycle: PDSACycle) -> list[tuple[str, str]]:
+    """The cycle summary's sections as (title, text), as the library shows them."""
     predictions = "\n".join(
         f"Q: {p.question}\nPredicted: {p.prediction}\nResult: {p.result or 'not recorded'}"
         for p in cycle.predictions.all()
@@ -56,19 +65,33 @@ def cycle_summary_snapshot(cycle: PDSACycle) -> dict[str, str]:
         )
         if part
     )
-    body = _lines(
+    return [
         ("Objective", cycle.objective),
         ("Setting and scale", scale),
         ("Questions, predictions and results", predictions),
         ("What we learned", cycle.learning),
         ("Decision", cycle.get_decision_display()),
         ("What next", cycle.next_steps),
-    )
+    ]
+
+
+def cycle_summary_snapshot(cycle: PDSACycle) -> dict[str, str]:
     return {
         "title": f"{cycle.change_idea.title}: PDSA cycle {cycle.number}",
         "summary": (cycle.learning.strip() or cycle.objective.strip())[:1000],
-        "body": body,
+        "body": _lines(*cycle_summary_parts(cycle)),
     }
+
+
+def publication_findings(kind: str, source) -> list[tuple[str, Finding]]:
+    """Identifying details in what publishing would share with every council: (section, finding).
+    Staff named under "Who to contact" are expected; a CHI number or postcode there is not."""
+    if kind == PublishedItem.Kind.CHANGE_PACKAGE:
+        snapshot, parts = change_package_snapshot(source), change_package_parts(source)
+    else:
+        snapshot, parts = cycle_summary_snapshot(source), cycle_summary_parts(source)
+    found = findings_in({"Title": snapshot["title"], "Summary": snapshot["summary"], **dict(parts)})
+    return [(label, finding) for label, finding in found if not (label == WHO_TO_CONTACT and finding.kind == FULL_NAME)]
 
 
 @transaction.atomic
@@ -86,6 +109,13 @@ def publish(*, kind: str, source, membership: Membership) -> PublishedItem:
         raise ValidationError("Unknown kind of item.")
     if source.organisation_id != membership.organisation_id:
         raise PermissionDenied("Only the organisation that owns it can publish it.")
+    found = publication_findings(kind, source)
+    if found:
+        raise ValidationError(
+            "Not published: every council would read it, and it seems to hold identifying details: "
+            f"{describe_labelled(found)}. Edit them out (children and families must not be identifiable), "
+            "then publish again."
+        )
     item, _ = PublishedItem.objects.update_or_create(
         organisation=membership.organisation,
         source_code=source.code,

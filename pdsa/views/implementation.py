@@ -6,15 +6,17 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from measures.selectors import measure_chart_data
 from pace_hub.form_errors import add_service_errors
+from pace_hub.identifying import warn_identifying
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
+from pace_hub.user_files import user_file_response
 from pdsa.forms.implementation import ApprovalForm, AuditForm, DecisionForm, PackageForm, ReadinessForm, TrainingForm
 from pdsa.models import Approval, ChangeIdea, Implementation, PDSACycle, SelfAudit
 from pdsa.selectors.spread import spread_for_idea
@@ -176,6 +178,7 @@ def package_edit(request: HttpRequest, implementation) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, "Change package saved.")
+            warn_identifying(request, form, names_expected_in=("contacts",))
             return _back(implementation, "package")
     return render(
         request,
@@ -244,15 +247,12 @@ def flowchart_file(request: HttpRequest, implementation) -> HttpResponse:
         messages.info(request, "No flowchart has been uploaded yet.")
         return _back(implementation, "package")
     extension = services.FLOWCHART_TYPES.get(implementation.flowchart_type, "bin")
-    response = FileResponse(
+    # An attachment in a sandbox: the page's <img> shows it, a browser never runs it as a page.
+    return user_file_response(
         implementation.flowchart.open("rb"),
         content_type=implementation.flowchart_type or "application/octet-stream",
         filename=f"flowchart-{implementation.code}.{extension}",
     )
-    # An uploaded SVG is shown as an image, never run as a document.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @org_view(Permission.EDIT)

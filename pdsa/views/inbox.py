@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pace_hub.form_errors import add_service_errors
+from pace_hub.identifying import warn_identifying
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 from pdsa.forms.inbox import SubmissionForm, TriageForm
@@ -23,6 +24,7 @@ def submission_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, "Thank you. The leads group will look at it; you can follow it here.")
+            warn_identifying(request, form)
             return redirect("my_submissions", request.org.slug)
     return render(request, "pdsa/ideas/submission_form.html", {"form": form})
 

@@ -16,7 +16,7 @@ from pdsa.services import library as services
 
 @org_view()
 def library(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     kind = request.GET.get("kind", "")
     items = PublishedItem.objects.search(query)
     if kind in PublishedItem.Kind.values:
@@ -80,7 +80,13 @@ def _publish_page(request: HttpRequest, kind: str, source, snapshot: dict, back:
     return render(
         request,
         "pdsa/library/publish.html",
-        {"snapshot": snapshot, "kind_label": PublishedItem.Kind(kind).label, "back": back, "already": already},
+        {
+            "snapshot": snapshot,
+            "kind_label": PublishedItem.Kind(kind).label,
+            "back": back,
+            "already": already,
+            "findings": services.publication_findings(kind, source),
+        },
     )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pace_hub.form_errors import add_service_errors
+from pace_hub.identifying import warn_identifying
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 from pdsa.forms.listening import FeedbackForm, FeedbackResponseForm
@@ -74,6 +75,7 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, "Feedback recorded. Close the loop with a \u201cyou said, we did\u201d response.")
+            warn_identifying(request, form)
             return redirect(back)
     return render(
         request,
@@ -94,6 +96,7 @@ def feedback_edit(request: HttpRequest, feedback) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, "Feedback corrected.")
+            warn_identifying(request, form)
             return redirect(back)
     return render(
         request,
@@ -132,6 +135,7 @@ def feedback_respond(request: HttpRequest, feedback) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.feedback_respond(feedback=feedback, response=form.cleaned_data["response"], user=request.user)
         messages.success(request, "Response saved: the loop is closed." if feedback.response else "Response removed.")
+        warn_identifying(request, form)
         return redirect(back)
     return render(
         request,

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pace_hub.form_errors import add_service_errors
+from pace_hub.identifying import warn_identifying
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 from pdsa.forms.testing import (
@@ -40,6 +41,7 @@ def cycle_create(request: HttpRequest, idea) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, f"PDSA cycle {cycle.number} planned.")
+            warn_identifying(request, form)
             return redirect(cycle.get_absolute_url())
     number = idea.cycles.count() + 1
     return render(
@@ -109,6 +111,7 @@ def cycle_plan(request: HttpRequest, cycle) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            warn_identifying(request, form)
             return _saved(request, cycle, "Plan")
     cycle.refresh_from_db()
     return _cycle_page(request, cycle, status=400, plan_form=form, prediction_formset=formset)
@@ -122,6 +125,7 @@ def cycle_do(request: HttpRequest, cycle) -> HttpResponse:
     form = CycleDoForm(request.POST, instance=PDSACycle(pk=cycle.pk))
     if form.is_valid():
         services.cycle_do_update(cycle=cycle, **{name: form.cleaned_data[name] for name in services.DO_FIELDS})
+        warn_identifying(request, form)
         return _saved(request, cycle, "Do")
     return _cycle_page(request, cycle, status=400, do_form=form)
 
@@ -134,6 +138,7 @@ def cycle_study(request: HttpRequest, cycle) -> HttpResponse:
     form = CycleStudyForm(request.POST, predictions=list(cycle.predictions.all()))
     if form.is_valid():
         services.cycle_study_update(cycle=cycle, learning=form.cleaned_data["learning"], results=form.results())
+        warn_identifying(request, form)
         return _saved(request, cycle, "Study")
     return _cycle_page(request, cycle, status=400, study_form=form)
 
@@ -162,6 +167,7 @@ def cycle_act(request: HttpRequest, cycle) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            warn_identifying(request, form)
             return _saved(request, cycle, "Act")
     return _cycle_page(request, cycle, status=400, act_form=form)
 

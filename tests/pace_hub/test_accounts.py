@@ -86,14 +86,16 @@ def test_sign_out_is_a_post(cast) -> None:
 @pytest.mark.parametrize("role", list(Role))
 def test_home_warns_until_pace_and_data_leads_are_named(cast, role) -> None:
     client = cast.client(role)
-    page = client.get(f"/o/{cast.org.slug}/").content.decode()
+    # Viewers land on the governance dashboard, which carries the same warning.
+    page = client.get(f"/o/{cast.org.slug}/", follow=True).content.decode()
     assert "No PACE Lead is named." in page and "No Data Lead is named." in page
     cast.org.pace_lead = cast.members[Role.LEAD]
     cast.org.data_lead = cast.members[Role.DATA]
     cast.org.save()
-    page = client.get(f"/o/{cast.org.slug}/").content.decode()
+    page = client.get(f"/o/{cast.org.slug}/", follow=True).content.decode()
     assert "leadership-gaps" not in page
-    assert cast.members[Role.LEAD].display_name in page
+    if role != Role.VIEWER:  # the leads home names them; a viewer's dashboard does not list people
+        assert cast.members[Role.LEAD].display_name in page
 
 
 def test_admin_names_the_leads_in_settings(cast, admin_client) -> None:
@@ -104,6 +106,7 @@ def test_admin_names_the_leads_in_settings(cast, admin_client) -> None:
             "name": cast.org.name,
             "pace_lead": lead.pk,
             "data_lead": data.pk,
+            "upload_interval_days": 31,
         },
     )
     assert response.status_code == 302

@@ -47,3 +47,29 @@ def test_admin_site_lists_load_for_a_superuser(cast, client, django_user_model) 
         if model._meta.app_label in {"pace_hub", "measures", "aims", "pdsa"}:
             url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
             assert client.get(url).status_code == 200, url
+
+
+def test_history_still_opens_once_a_user_account_is_deleted(cast, admin_client) -> None:
+    member = cast.members[Role.MEMBER]
+    admin_client.post(
+        f"/o/{cast.org.slug}/team/members/{member.code}/edit/",
+        {"role": Role.VIEWER, "job_title": "Reviewing officer", "qi_skill": "none"},
+    )
+    AgencyFactory(organisation=cast.org, name="Agency made by the deleted person")
+    member.user.delete()
+    response = admin_client.get(f"/o/{cast.org.slug}/history/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "refers to something since deleted" in page  # the membership whose account went
+    assert "Membership" in page
+
+
+def test_changes_by_a_deleted_account_say_so(cast, admin_client) -> None:
+    lead = cast.members[Role.LEAD]
+    cast.client(Role.LEAD).post(
+        f"/o/{cast.org.slug}/team/agencies/new/", {"name": "SCRA North", "kind": "scra", "relationship": "working"}
+    )
+    lead.user.delete()
+    created = next(change for change in recent_changes(cast.org) if change.object == "SCRA North")
+    assert created.who == "system or a deleted account"
+    assert admin_client.get(f"/o/{cast.org.slug}/history/").status_code == 200

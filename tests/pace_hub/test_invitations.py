@@ -1,13 +1,17 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from pace_hub import services
 from pace_hub.models import Invitation, Membership
 from pace_hub.roles import Role
 from tests.factories import InvitationFactory, UserFactory
+
+User = get_user_model()
 
 
 def test_admin_invites_by_email_and_the_link_is_sent(cast, admin_client, django_capture_on_commit_callbacks) -> None:
@@ -127,3 +131,28 @@ def test_only_admins_invite(cast, role) -> None:
 
 def test_user_factory_password_works(db) -> None:
     assert UserFactory().check_password("correct-horse-battery")
+
+
+def test_an_invitation_for_an_existing_account_opened_signed_out_asks_to_sign_in(cast, client) -> None:
+    outsider = cast.outsider.user
+    invitation = InvitationFactory(organisation=cast.org, email=outsider.email, role=Role.VIEWER)
+    url = f"/invitations/{invitation.token}/"
+    page = client.get(url)
+    assert page.status_code == 200 and "already has a PACE Hub account" in page.content.decode()
+    submitted = client.post(
+        url, {"first_name": "A", "last_name": "B", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+    )
+    assert submitted.status_code == 302 and submitted["Location"].startswith("/accounts/login/?next=%2Finvitations%2F")
+    assert User.objects.filter(email__iexact=outsider.email).count() == 1
+    assert not Membership.objects.filter(user=outsider, organisation=cast.org).exists()
+    # Signing in with the existing account comes back to the invitation, which then joins.
+    signed_in = client.post(submitted["Location"], {"username": outsider.email, "password": "correct-horse-battery"})
+    assert signed_in["Location"] == url
+    assert client.post(url).status_code == 302
+    assert Membership.objects.get(user=outsider, organisation=cast.org).role == Role.VIEWER
+
+
+def test_accepting_for_an_address_that_already_has_an_account_is_refused_by_the_service(cast) -> None:
+    invitation = InvitationFactory(organisation=cast.org, email=cast.outsider.user.email.upper())
+    with pytest.raises(ValidationError, match="already has an account"):
+        services.invitation_accept(invitation=invitation, first_name="A", last_name="B", password="x-long-pass-9")

@@ -175,3 +175,43 @@ def test_my_submissions_shows_only_mine_with_constant_queries(cast, django_asser
     with django_assert_num_queries(len(first.captured_queries)):
         content = client.get(_url("my_submissions", cast)).content.decode()
     assert "Someone else" not in content and content.count("Accepted as a change idea") == 5
+
+
+def test_an_anonymous_submission_is_anonymous_in_the_change_history_too(cast) -> None:
+    from pace_hub.history import recent_changes
+
+    sender = cast.members[Role.MEMBER]
+    sender.user.first_name, sender.user.last_name = "Zebedee", "Quill"
+    sender.user.save()
+    cast.client(Role.MEMBER).post(
+        _url("submission_create", cast), {"kind": "idea", "what": "Book legal advice sooner", "anonymous": "on"}
+    )
+    cast.client(Role.MEMBER).post(_url("submission_create", cast), {"kind": "idea", "what": "Named idea"})
+    submission = IdeaSubmission.objects.get(what="Book legal advice sooner")
+    assert submission.anonymous and submission.history.get().history_user is None  # nothing stored
+    changes = {change.object: change.who for change in recent_changes(cast.org) if change.what == "Idea submission"}
+    assert changes == {"Book legal advice sooner": "anonymous", "Named idea": "Zebedee Quill"}
+    page = cast.client(Role.ADMIN).get(f"/o/{cast.org.slug}/history/").content.decode()
+    row = next(row for row in page.split("<tr>") if "Book legal advice sooner" in row)
+    assert "anonymous" in row and "Zebedee" not in row
+
+
+def test_history_written_before_hides_the_author_of_an_anonymous_submission(cast) -> None:
+    """Rows recorded with the submitter before submissions were stored without one."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from pace_hub.history import recent_changes
+
+    sender = cast.members[Role.MEMBER]
+    submission = IdeaSubmission(organisation=cast.org, submitted_by=sender, what="Old anonymous", anonymous=True)
+    submission._history_user = sender.user
+    submission.save()
+    named = IdeaSubmission(organisation=cast.org, submitted_by=sender, what="Old named")
+    named._history_user = sender.user
+    named.save()
+    assert next(c.who for c in recent_changes(cast.org) if c.object == "Old anonymous") == "anonymous"
+    import_module("pdsa.migrations.0003_anonymous_submissions_keep_no_author").forget_anonymous_authors(apps, None)
+    assert submission.history.get().history_user is None
+    assert named.history.get().history_user == sender.user

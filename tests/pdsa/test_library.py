@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from pace_hub.roles import Role
 from pdsa.models import ChangeIdea, PublishedItem
@@ -146,3 +147,55 @@ def test_copying_the_same_item_twice_is_refused(cast) -> None:
     with pytest.raises(ValidationError, match="already copied"):
         copy_to_organisation(item=item, organisation=cast.org, membership=cast.members[Role.MEMBER])
     assert ChangeIdea.objects.filter(organisation=cast.org).count() == 1
+
+
+AUDIT_SENTENCE = "Helped Jamie MacLeod (DOB 03/04/2016, CHI 0304161234)"
+
+
+def test_publishing_text_that_identifies_a_child_is_refused_naming_what_was_found(cast) -> None:
+    cycle = PDSACycleFactory(change_idea=ChangeIdeaFactory(organisation=cast.org), learning=AUDIT_SENTENCE)
+    with pytest.raises(ValidationError) as refusal:
+        publish(kind="cycle_summary", source=cycle, membership=cast.members[Role.LEAD])
+    message = refusal.value.messages[0]
+    assert "“Jamie MacLeod” (a full name) in Summary" in message
+    assert "“DOB 03/04/2016” (a date of birth)" in message and "“0304161234” (a CHI number)" in message
+    assert not PublishedItem.objects.exists()
+
+
+def test_the_publish_page_shows_exactly_what_was_found_and_offers_no_publish_button(cast) -> None:
+    implementation = _package(cast.org, contacts="Morag Reid, PACE Lead, 01224 522000")
+    implementation.guidance_why = "After Mrs Smith's hearing at AB10 1XG we changed it."
+    implementation.save()
+    url = f"/o/{cast.org.slug}/testing/implementations/{implementation.code}/publish/"
+    lead = cast.client(Role.LEAD)
+    page = lead.get(url).content.decode()
+    assert "This cannot be published yet" in page
+    assert "<strong>Why it was introduced</strong>: “Mrs Smith” looks like a full name" in page
+    assert "“AB10 1XG” looks like a postcode" in page
+    assert "Morag Reid" not in page.split('id="identifying-findings"')[1].split("</div>")[0]  # staff contacts are fine
+    assert "Publish to the library</button>" not in page
+    refused = lead.post(url, follow=True).content.decode()
+    assert "Not published" in refused and not PublishedItem.objects.exists()
+
+
+def test_staff_named_as_contacts_do_not_stop_a_change_package(cast) -> None:
+    implementation = _package(cast.org, contacts="Morag Reid, PACE Lead")
+    item = publish(kind="change_package", source=implementation, membership=cast.members[Role.LEAD])
+    assert "Morag Reid" in item.body
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a NUL byte fails only on PostgreSQL; run with DATABASE_URL=postgres://...",
+)
+def test_a_nul_byte_in_the_library_search_is_harmless_on_postgresql(cast) -> None:
+    PublishedItemFactory(organisation=cast.other_org, title="Kinship assessments in parallel", summary="s")
+    client = cast.client(Role.VIEWER)
+    url = f"/o/{cast.org.slug}/testing/library/"
+    assert client.get(url + "?q=%00").status_code == 200
+    found = client.get(url + "?q=kin%00ship").content.decode()
+    assert "Kinship assessments in parallel" in found
+
+
+def test_a_nul_byte_is_taken_out_of_any_library_search() -> None:
+    assert "\x00" not in str(PublishedItem.objects.search("kin\x00ship").query)

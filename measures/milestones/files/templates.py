@@ -17,6 +17,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from pace_hub.exports import safe_cell
+
 from .validation import MAX_REFERENCE_LENGTH, MilestoneSpec
 
 TEMPLATE_ROWS = 500
@@ -125,4 +127,6 @@ def wide_template_xlsx(milestones: Sequence[MilestoneSpec], routes: Sequence[str
 
 
 def _headers(milestones: Sequence[MilestoneSpec]) -> list[str]:
-    return ["child_ref", "route", *(milestone.name for milestone in milestones)]
+    """The header row, each name through the one safe-cell rule: a milestone renamed to
+    "=HYPERLINK(...)" is written as text, never as a live formula (uploads still match it)."""
+    return [safe_cell(header) for header in ("child_ref", "route", *(milestone.name for milestone in milestones))]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +24,9 @@ from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
+
+from pace_hub.exports import FORMULA_STARTS
+from pace_hub.identifying import CHI_NUMBER, DATE, NAME, POSTCODE, identifying_value_kind
 
 from .dates import (
     DATE_BLANK,
@@ -37,6 +42,11 @@ from .reading import MAX_UPLOAD_BYTES, FileRefused, Sheet, blank_mask, read_uplo
 
 ERROR = "error"
 WARNING = "warning"
+
+# Problems kept with their row, column, value and reason: the first ones in reading order. Every
+# problem is counted by code however many there are, but a file where millions of cells are wrong
+# must not cost millions of objects (the audit's 630,000-row file had 3.9 million problems).
+MAX_PROBLEMS_KEPT = 1000
 
 MAX_REFERENCE_LENGTH = 40
 
@@ -85,32 +95,59 @@ ROUTE_LABELS = {
 REFERENCE_HEADERS = {"childref", "childreference", "reference", "childid"}
 REFERENCE_HEADER_TEXT = "child_ref (also accepted: child reference, reference, child id)"
 
-# Header words that mean the file holds identifying data. Matched against the header's words
-# (and the words run together, so "DateOfBirth" and "D.O.B." are caught too).
+# Header words that mean the file holds identifying data. Headers are normalised first (Unicode
+# NFKC, so full-width letters count; camelCase and letter-digit boundaries split, so "ChildName",
+# "CHINo" and "Addr1" give their words; case and separators ignored), then these are looked for
+# as whole words or word sequences ("Known As", "Birth Dt").
 IDENTIFYING_TERMS = {
-    "name": "a name",
-    "names": "a name",
-    "forename": "a name",
-    "forenames": "a name",
-    "surname": "a name",
-    "surnames": "a name",
-    "firstname": "a name",
-    "lastname": "a name",
-    "fullname": "a name",
-    "dob": "a date of birth",
-    "date of birth": "a date of birth",
+    **dict.fromkeys(
+        (
+            "name", "names", "forename", "forenames", "surname", "surnames", "firstname",
+            "lastname", "fullname", "familyname", "givenname", "middlename", "nickname",
+            "maiden", "known as", "aka", "alias", "preferred name",
+        ),
+        "a name",
+    ),
+    **dict.fromkeys(
+        ("dob", "date of birth", "dateofbirth", "birth date", "birth dt", "birthdate", "birthday", "born"),
+        "a date of birth",
+    ),
+    **dict.fromkeys(("address", "addresses", "addr", "street", "house number"), "an address"),
+    **dict.fromkeys(("postcode", "postcodes", "post code", "zip", "zipcode"), "a postcode"),
+    **dict.fromkeys(("chi", "chinumber", "chino", "chi no", "chi number"), "a CHI number"),
+    **dict.fromkeys(("nhs", "nhsno", "nhsnumber"), "an NHS number"),
+    **dict.fromkeys(("ni number", "national insurance", "nino"), "a National Insurance number"),
+    **dict.fromkeys(("scn", "upn", "candidate number", "pupil number"), "a pupil number"),
+    **dict.fromkeys(("phone", "telephone", "mobile", "email", "e mail"), "contact details"),
+    **dict.fromkeys(
+        ("case number", "case no", "case id", "carefirst", "mosaic", "swift id", "liquidlogic"),
+        "a case-system id",
+    ),
+}  # fmt: skip
+# Run-together spellings found anywhere inside the header's letters ("childsurname",
+# "DATEOFBIRTH"); only long, unambiguous ones, so that "Named person" or "adoption" pass.
+IDENTIFYING_COMPOUNDS = {
     "dateofbirth": "a date of birth",
-    "birth date": "a date of birth",
     "birthdate": "a date of birth",
     "birthday": "a date of birth",
-    "address": "an address",
-    "addresses": "an address",
+    "firstname": "a name",
+    "lastname": "a name",
+    "surname": "a name",
+    "forename": "a name",
+    "fullname": "a name",
+    "familyname": "a name",
+    "givenname": "a name",
+    "middlename": "a name",
+    "knownas": "a name",
     "postcode": "a postcode",
-    "postcodes": "a postcode",
-    "post code": "a postcode",
-    "chi": "a CHI number",
+    "address": "an address",
     "chinumber": "a CHI number",
+    "nhsnumber": "an NHS number",
 }
+_WORD_BOUNDARIES = re.compile(
+    r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])"  # Addr1, 2ndName
+    r"|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"  # ChildName, CHINo
+)
 
 _REFERENCE_PATTERN = r"[A-Za-z0-9_./-]+"
 _TWO_WORDS = re.compile(r"[^\W\d_]+\s+[^\W\d_]+")
@@ -147,6 +184,9 @@ class ParsedMilestoneFile:
     (datetime64[ns]): one row per child and milestone with a valid date, from rows without
     errors, in file order. ``children`` has child_ref and route (str or None), one row per valid
     child. ``error_rows`` holds the spreadsheet row numbers with at least one error.
+
+    ``problems`` are the first ``MAX_PROBLEMS_KEPT`` problems in reading order (whole-file ones
+    first); ``error_count``, ``warning_count`` and ``problem_counts`` (by code) count them all.
     """
 
     layout: str
@@ -156,14 +196,23 @@ class ParsedMilestoneFile:
     problems: list[Problem]
     error_rows: set[int]
     matched_columns: dict[str, str] = field(default_factory=dict)
+    error_count: int = 0
+    warning_count: int = 0
+    problem_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
+        """The errors among the kept problems (``error_count`` says how many there are)."""
         return [problem for problem in self.problems if problem.severity == ERROR]
 
     @property
     def warnings(self) -> list[Problem]:
+        """The warnings among the kept problems (``warning_count`` says how many there are)."""
         return [problem for problem in self.problems if problem.severity == WARNING]
+
+    @property
+    def problems_not_kept(self) -> int:
+        return self.error_count + self.warning_count - len(self.problems)
 
 
 def validate_milestone_file(
@@ -173,12 +222,21 @@ def validate_milestone_file(
     routes: Sequence[str],
     today: date,
     max_bytes: int = MAX_UPLOAD_BYTES,
+    reference_pattern: str = "",
 ) -> ParsedMilestoneFile:
     """Read and check a milestone upload (CSV or XLSX, wide or long).
 
+    ``reference_pattern`` is the organisation's own format for child references (a regular
+    expression the whole reference must match, case ignored), or "" for none.
+
     Raises ``FileRefused`` when the whole file cannot be used: wrong type, too big, unsafe,
-    empty, identifying columns, or no child reference column.
+    empty, identifying columns or references, or no child reference column.
     """
+    problem = reference_pattern_problem(reference_pattern)
+    if problem:
+        raise FileRefused(
+            f"The council's child reference format cannot be used ({problem}); fix it in the pathway settings."
+        )
     sheet = read_upload(data, filename, max_bytes)
     refuse_identifying_headers(sheet.headers)
     keys = [header_key(header) for header in sheet.headers]
@@ -191,7 +249,7 @@ def validate_milestone_file(
     if sheet.cells.empty:
         raise FileRefused("The file has a header row but no data rows.")
     route_column = _single_column(sheet.headers, keys, {"route"}, "route")
-    check = _Check(sheet, milestones, routes, today, reference_column, route_column)
+    check = _Check(sheet, milestones, routes, today, reference_column, route_column, reference_pattern)
     milestone_column = _single_column(sheet.headers, keys, {"milestone"}, "milestone")
     date_column = _single_column(sheet.headers, keys, {"date"}, "date")
     if milestone_column is not None and date_column is not None:
@@ -200,21 +258,46 @@ def validate_milestone_file(
 
 
 def header_key(text: str) -> str:
-    """Normalise a header or milestone text for matching: case, spaces, _ and - do not count."""
-    return re.sub(r"[\s_\-]+", "", str(text).replace("\u2019", "'")).casefold()
+    """Normalise a header or milestone text for matching: Unicode compatibility forms (full-width
+    letters), case, spaces, _ and - do not count."""
+    text = unicodedata.normalize("NFKC", str(text)).replace("\u2019", "'")
+    # The apostrophe the safe-cell rule puts before a formula-like header (see templates.py).
+    text = text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return re.sub(r"[\s_\-]+", "", text).casefold()
+
+
+def header_words(text: str) -> list[str]:
+    """The words of a header, normalised: "ChildName" → child, name; "CHINo" → chi, no;
+    "Addr1" → addr; "Ｄ.Ｏ.Ｂ." → d, o, b."""
+    text = _WORD_BOUNDARIES.sub(" ", unicodedata.normalize("NFKC", str(text)))
+    return re.findall(r"[^\W\d_]+", text.casefold())
+
+
+def identifying_header_kind(text: str) -> str | None:
+    """What identifying information a header (or a milestone name) names, or None."""
+    words = header_words(text)
+    if not words:
+        return None
+    spaced, compact = f" {' '.join(words)} ", "".join(words)
+    for term, kind in IDENTIFYING_TERMS.items():
+        if f" {term} " in spaced or compact == term.replace(" ", ""):
+            return kind
+    for compound, kind in IDENTIFYING_COMPOUNDS.items():
+        if compound in compact:
+            return kind
+    if compact.endswith(("name", "names")) and len(compact) > 5:  # ChildName, carersname
+        return "a name"
+    return None
 
 
 def refuse_identifying_headers(headers: Sequence[str]) -> None:
-    """Raise ``FileRefused`` if any header looks like a name, DOB, address, postcode or CHI."""
+    """Raise ``FileRefused`` if any header looks like a name, DOB, address, postcode, CHI or
+    another identifier of a person."""
     found = []
     for header in headers:
-        words = re.findall(r"[a-z]+", str(header).casefold())
-        spaced = f" {' '.join(words)} "
-        compact = "".join(words)
-        for term, kind in IDENTIFYING_TERMS.items():
-            if f" {term} " in spaced or compact == term.replace(" ", ""):
-                found.append(f"{header!r} ({kind})")
-                break
+        kind = identifying_header_kind(header)
+        if kind is not None:
+            found.append(f"{header!r} ({kind})")
     if found:
         raise FileRefused(
             "This file was not uploaded because it has columns that look like identifying "
@@ -222,6 +305,96 @@ def refuse_identifying_headers(headers: Sequence[str]) -> None:
             "postcodes and CHI numbers: only the pseudonymous child reference (e.g. C-10234), "
             "the route and milestone dates may be uploaded."
         )
+
+
+def reference_key(reference: str) -> str:
+    """How child references are compared: C-77001, c-77001 and "C-77001 " are one child."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(reference))).casefold()
+
+
+def reference_keys(references: pd.Series) -> pd.Series:
+    """``reference_key`` of every reference in a column (vectorised)."""
+    return references.astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.casefold()
+
+
+_REFERENCE_HINTS = {
+    NAME: "looks like a name (letters only, no number)",
+    CHI_NUMBER: "looks like a CHI number",
+    DATE: "looks like a date (a date of birth?)",
+    POSTCODE: "looks like a postcode",
+}
+# Only references of these shapes can look identifying; the rest are not looked at one by one.
+_MAYBE_IDENTIFYING = r"[^\d]+|[\d\s./\-]+|[A-Za-z]{1,2}\d[A-Za-z\d]?\s?\d[A-Za-z]{2}"
+REFUSED_ROWS_SHOWN = 10
+
+
+def refuse_identifying_references(references: pd.Series, row_numbers: np.ndarray) -> None:
+    """Raise ``FileRefused`` if any child reference looks like a name, CHI number, date or
+    postcode, naming the rows and what each looks like (never the values: the file is not
+    kept, and neither is what it held)."""
+    candidates = np.flatnonzero(
+        (references.str.fullmatch(_MAYBE_IDENTIFYING) & (references != "")).to_numpy(dtype=bool)
+    )
+    found = []
+    for position in candidates.tolist():
+        kind = identifying_value_kind(references.iat[position])
+        if kind is not None:
+            found.append((int(row_numbers[position]), kind))
+    if not found:
+        return
+    shown = "; ".join(f"row {row} {_REFERENCE_HINTS[kind]}" for row, kind in found[:REFUSED_ROWS_SHOWN])
+    more = len(found) - REFUSED_ROWS_SHOWN
+    raise FileRefused(
+        "This file was not uploaded because some child references look like identifying "
+        f"information rather than the council's pseudonymous reference: {shown}"
+        + (f"; and {more:,} more rows" if more > 0 else "")
+        + ". Use only pseudonymous references (e.g. C-10234): never names, CHI numbers, dates of "
+        "birth or postcodes. The file was not kept."
+    )
+
+
+MAX_PATTERN_LENGTH = 100
+
+
+def reference_pattern_problem(pattern: str) -> str | None:
+    """Why an organisation's reference format cannot be used, or None if it can.
+
+    The format is a Python regular expression. Repetition inside repetition (``(a+)+``) is
+    refused: on a file of 100,000 references it can take hours to check.
+    """
+    if not pattern:
+        return None
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"it is longer than {MAX_PATTERN_LENGTH} characters"
+    try:
+        parsed = re._parser.parse(pattern)  # noqa: SLF001 - the standard library's own parse tree
+    except re.error as error:
+        return f"it is not a valid pattern: {error}"
+    if _nested_repeat(parsed, inside=False):
+        return "a repeated part contains another repeat or a choice, which can make checking very slow"
+    if re.fullmatch(pattern, "", flags=re.IGNORECASE):
+        return "it accepts an empty reference"
+    return None
+
+
+def _nested_repeat(parsed, inside: bool) -> bool:
+    """Whether a parsed pattern has a variable repeat or a choice inside a repeat."""
+    from re import _constants as constants  # noqa: PLC0415
+
+    repeats = {constants.MAX_REPEAT, constants.MIN_REPEAT, getattr(constants, "POSSESSIVE_REPEAT", None)}
+    for op, value in parsed:
+        if op in repeats:
+            low, high, body = value
+            if inside and low != high:  # a fixed count such as \d{2} is harmless
+                return True
+            if _nested_repeat(body, inside or high is constants.MAXREPEAT or high > 1):
+                return True
+        elif op is constants.BRANCH:
+            if inside or any(_nested_repeat(branch, inside) for branch in value[1]):
+                return True
+        elif op in (constants.SUBPATTERN, constants.ASSERT, constants.ASSERT_NOT) and _nested_repeat(value[-1], inside):
+            return True
+    return False
 
 
 def milestone_lookup(milestones: Sequence[MilestoneSpec]) -> dict[str, str]:
@@ -257,8 +430,10 @@ class _Check:
         today: date,
         reference_column: int,
         route_column: int | None,
+        reference_pattern: str = "",
     ) -> None:
         self.sheet = sheet
+        self.reference_pattern = reference_pattern
         self.cells = sheet.cells
         self.row_numbers = sheet.cells.index.to_numpy()
         self.milestones = list(milestones)
@@ -271,43 +446,90 @@ class _Check:
         self.route_column = route_column
         self.errors = np.zeros(len(self.cells), dtype=bool)
         self.file_problems: list[Problem] = []
-        self.cell_problems: list[Problem] = []
-        self.sort_keys: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, columns) per batch
+        # The kept cell problems, in reading order, with their sort keys (row and column in one
+        # number, then the order found, so that one cell's problems keep their order).
+        self.kept: list[Problem] = []
+        self.kept_keys = np.empty(0, dtype=np.int64)
+        self.kept_found = np.empty(0, dtype=np.int64)
+        self.found = 0
+        self.key_width = len(sheet.headers) + 1
+        self.counts: Counter[tuple[str, str]] = Counter()
 
     # Reporting -------------------------------------------------------------------------------
 
     def add_file_problem(self, column: int, reason: str, code: str, severity: str) -> None:
         header = self.sheet.headers[column]
         self.file_problems.append(Problem(None, header, header, reason, severity, code))
+        self.counts[code, severity] += 1
 
     def add_cell_problems(
         self,
         positions: np.ndarray,
         column: int,
-        reasons: Sequence[str],
+        reasons: Sequence[str] | Callable[[np.ndarray], Sequence[str]],
         code: str | Sequence[str],
         severity: str = ERROR,
     ) -> None:
-        """Add one problem per position (0-based data row) in ``column``."""
+        """Add one problem per position (0-based data row) in ``column``.
+
+        Every problem is counted and marks its row; only those among the first
+        ``MAX_PROBLEMS_KEPT`` in reading order become ``Problem`` objects. ``reasons`` is one per
+        position, or a function that gives the reasons of the positions at the given indices (so
+        that the text of problems that are not kept is never written).
+        """
         positions = np.asarray(positions, dtype=np.intp)
         if not positions.size:
             return
-        header = self.sheet.headers[column]
-        codes = [code] * positions.size if isinstance(code, str) else code
-        rows = self.row_numbers[positions]
-        self.cell_problems.extend(
-            Problem(row, header, value, reason, severity, problem_code)
-            for row, value, reason, problem_code in zip(
-                rows.tolist(), self.values_at(column, positions), reasons, codes, strict=True
-            )
-        )
-        self.sort_keys.append((rows, np.full(positions.size, column)))
         if severity == ERROR:
             self.errors[positions] = True
+        codes = np.full(positions.size, code, dtype=object) if isinstance(code, str) else np.asarray(code, object)
+        kinds, counts = np.unique(codes.astype(str), return_counts=True)
+        for kind, count in zip(kinds.tolist(), counts.tolist(), strict=True):
+            self.counts[kind, severity] += count
+        keys = self.row_numbers[positions].astype(np.int64) * self.key_width + column
+        found = self.found + np.arange(positions.size, dtype=np.int64)
+        self.found += positions.size
+        chosen, order = self._first_in_reading_order(keys, found)
+        if not chosen.size:
+            return
+        header = self.sheet.headers[column]
+        texts = reasons(chosen) if callable(reasons) else [reasons[index] for index in chosen.tolist()]
+        rows = self.row_numbers[positions[chosen]].tolist()
+        new = [
+            Problem(row, header, value, reason, severity, problem_code)
+            for row, value, reason, problem_code in zip(
+                rows, self.values_at(column, positions[chosen]), texts, codes[chosen].tolist(), strict=True
+            )
+        ]
+        # ``order`` indexes the kept problems followed by the chosen new ones.
+        merged = self.kept + new
+        self.kept = [merged[index] for index in order.tolist()]
+        self.kept_keys = np.concatenate([self.kept_keys, keys[chosen]])[order]
+        self.kept_found = np.concatenate([self.kept_found, found[chosen]])[order]
+
+    def _first_in_reading_order(self, keys: np.ndarray, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which new problems (indices into ``keys``) are among the first kept, and the order of
+        the kept problems followed by the chosen ones that keeps the first MAX_PROBLEMS_KEPT."""
+        candidates = np.arange(keys.size)
+        if len(self.kept) >= MAX_PROBLEMS_KEPT:  # full: only problems read before the last kept
+            if not self.kept:
+                return candidates[:0], np.empty(0, dtype=np.int64)
+            candidates = np.flatnonzero(keys < self.kept_keys[-1])
+        all_keys = np.concatenate([self.kept_keys, keys[candidates]])
+        all_found = np.concatenate([self.kept_found, found[candidates]])
+        order = np.lexsort((all_found, all_keys))[:MAX_PROBLEMS_KEPT]
+        kept_before = len(self.kept)
+        new_in_order = order >= kept_before
+        chosen = candidates[np.sort(order[new_in_order] - kept_before)]
+        # Renumber the new ones to their place after the kept problems in ``kept + new``.
+        rank = np.empty(candidates.size, dtype=np.int64)
+        rank[np.searchsorted(candidates, chosen)] = kept_before + np.arange(chosen.size)
+        order[new_in_order] = rank[order[new_in_order] - kept_before]
+        return chosen, order
 
     def values_at(self, column: int, positions: np.ndarray) -> list[str]:
         """The cells as the user wrote them (XLSX date cells without a midnight time)."""
-        cells = np.asarray(self.cells[column], dtype=object)[positions]
+        cells = self.cells[column].iloc[positions].to_numpy(dtype=object)
         return [_display(str(value).strip()) for value in cells]
 
     def result(
@@ -317,12 +539,10 @@ class _Check:
         children: pd.DataFrame,
         matched: dict[str, str],
     ) -> ParsedMilestoneFile:
-        problems = list(self.file_problems)
-        if self.sort_keys:
-            rows = np.concatenate([rows for rows, _ in self.sort_keys])
-            columns = np.concatenate([columns for _, columns in self.sort_keys])
-            order = np.lexsort((columns, rows))  # stable: same cell keeps the order found
-            problems.extend(self.cell_problems[index] for index in order.tolist())
+        problems = (self.file_problems + self.kept)[:MAX_PROBLEMS_KEPT]
+        by_code: Counter[str] = Counter()
+        for (code, _), count in self.counts.items():
+            by_code[code] += count
         return ParsedMilestoneFile(
             layout=layout,
             rows=len(self.cells),
@@ -331,6 +551,9 @@ class _Check:
             problems=problems,
             error_rows=set(self.row_numbers[self.errors].tolist()),
             matched_columns=matched,
+            error_count=sum(count for (_, severity), count in self.counts.items() if severity == ERROR),
+            warning_count=sum(count for (_, severity), count in self.counts.items() if severity == WARNING),
+            problem_counts=dict(sorted(by_code.items())),
         )
 
     # Shared column checks --------------------------------------------------------------------
@@ -354,6 +577,16 @@ class _Check:
                     reason += f" (did you mean {close[0]!r}?)"
             self.add_file_problem(column, reason, "unknown_column", WARNING)
 
+    def read_references(self) -> tuple[pd.Series, pd.Series]:
+        """The child references as written (NFKC-normalised, so full-width letters become plain
+        ones) and as matched: references differing only in case or spaces are one child, written
+        as the file first spells it. Identifying-looking references refuse the whole file."""
+        written = self.text(self.reference_column).str.normalize("NFKC").str.strip()
+        refuse_identifying_references(written, self.row_numbers)
+        self.check_references(written)
+        canonical = written.groupby(reference_keys(written).to_numpy(), sort=False).transform("first")
+        return written, canonical
+
     def check_references(self, references: pd.Series) -> None:
         column = self.reference_column
         missing = (references == "").to_numpy()
@@ -365,18 +598,29 @@ class _Check:
         positions = np.flatnonzero(~missing & ~(pattern_ok & length_ok))
         reasons = [_reference_reason(references.iat[position]) for position in positions]
         self.add_cell_problems(positions, column, reasons, "invalid_reference")
+        if not self.reference_pattern:
+            return
+        own_ok = references.str.fullmatch(self.reference_pattern, case=False).to_numpy(dtype=bool)
+        positions = np.flatnonzero(~missing & pattern_ok & length_ok & ~own_ok)
+        reason = (
+            f"the child reference does not have the council's reference format {self.reference_pattern} "
+            "(set in the pathway settings)"
+        )
+        self.add_cell_problems(positions, column, [reason] * positions.size, "invalid_reference")
 
-    def check_duplicate_references(self, references: pd.Series) -> None:
-        repeated = (references.duplicated(keep="first") & (references != "")).to_numpy()
+    def check_duplicate_references(self, written: pd.Series, canonical: pd.Series) -> None:
+        repeated = (canonical.duplicated(keep="first") & (canonical != "")).to_numpy()
         if not repeated.any():
             return
-        first_rows = pd.Series(self.row_numbers, index=references.to_numpy())
+        first_rows = pd.Series(self.row_numbers, index=canonical.to_numpy())
         first_rows = first_rows[~first_rows.index.duplicated(keep="first")]
         positions = np.flatnonzero(repeated)
-        repeats = references.to_numpy(dtype=object)[positions]
+        repeats = canonical.to_numpy(dtype=object)[positions]
+        spelled = written.to_numpy(dtype=object)[positions]
         reasons = [
             f"child reference {value!r} is already used on row {row}"
-            for value, row in zip(repeats, first_rows[repeats].tolist(), strict=True)
+            + (f" as {first!r} (references that differ only in case are the same child)" if value != first else "")
+            for value, first, row in zip(spelled, repeats, first_rows[repeats].tolist(), strict=True)
         ]
         self.add_cell_problems(positions, self.reference_column, reasons, "duplicate_reference")
 
@@ -402,19 +646,26 @@ class _Check:
         positions = np.flatnonzero((parsed.status != DATE_OK) & (parsed.status != DATE_BLANK))
         if not positions.size:
             return
-        statuses = parsed.status[positions].tolist()
-        # The reason depends only on the text, so each distinct bad text is explained once.
-        explained: dict[tuple[str, int], str] = {}
-        reasons = []
-        for value, status, read_as in zip(
-            self.values_at(column, positions), statuses, parsed.read_as[positions], strict=True
-        ):
-            reason = explained.get((value, status))
-            if reason is None:
-                reason = explained[value, status] = date_reason(status, value, read_as)
-            reasons.append(reason)
-        codes = [DATE_CODES[status] for status in statuses]
-        self.add_cell_problems(positions, column, reasons, codes)
+        statuses = parsed.status[positions]
+
+        def reasons(chosen: np.ndarray) -> list[str]:
+            # The reason depends only on the text, so each distinct bad text is explained once.
+            explained: dict[tuple[str, int], str] = {}
+            texts = []
+            for value, status, read_as in zip(
+                self.values_at(column, positions[chosen]),
+                statuses[chosen].tolist(),
+                parsed.read_as[positions[chosen]],
+                strict=True,
+            ):
+                reason = explained.get((value, status))
+                if reason is None:
+                    reason = explained[value, status] = date_reason(status, value, read_as)
+                texts.append(reason)
+            return texts
+
+        codes = np.array([DATE_CODES.get(status, "") for status in range(max(DATE_CODES) + 1)], dtype=object)
+        self.add_cell_problems(positions, column, reasons, codes[statuses])
 
     def report_out_of_order(
         self, dates: np.ndarray, codes: list[str], positions: np.ndarray, columns: np.ndarray
@@ -427,22 +678,28 @@ class _Check:
         rows, later, earlier = _out_of_order(dates)
         if not rows.size:
             return
-        later_dates = uk_dates(dates[rows, later])
-        earlier_dates = uk_dates(dates[rows, earlier])
         labels = [self.labels[code] for code in codes]
-        reasons = np.array(
-            [
-                f"{labels[j]} is dated {later_date}, before {labels[k]} on {earlier_date}"
-                for j, k, later_date, earlier_date in zip(
-                    later.tolist(), earlier.tolist(), later_dates, earlier_dates, strict=True
-                )
-            ],
-            dtype=object,
-        )
+
+        def reasons_of(found: np.ndarray) -> Callable[[np.ndarray], list[str]]:
+            """The reasons of the chosen ones among the found cells (indices into ``rows``)."""
+
+            def reasons(chosen: np.ndarray) -> list[str]:
+                picked = found[chosen]
+                later_dates = uk_dates(dates[rows[picked], later[picked]])
+                earlier_dates = uk_dates(dates[rows[picked], earlier[picked]])
+                return [
+                    f"{labels[j]} is dated {later_date}, before {labels[k]} on {earlier_date}"
+                    for j, k, later_date, earlier_date in zip(
+                        later[picked].tolist(), earlier[picked].tolist(), later_dates, earlier_dates, strict=True
+                    )
+                ]
+
+            return reasons
+
         cell_positions, cell_columns = positions[rows, later], columns[rows, later]
         for column in np.unique(cell_columns).tolist():
-            here = cell_columns == column
-            self.add_cell_problems(cell_positions[here], column, reasons[here].tolist(), "out_of_order", WARNING)
+            here = np.flatnonzero(cell_columns == column)
+            self.add_cell_problems(cell_positions[here], column, reasons_of(here), "out_of_order", WARNING)
 
     # Layouts ---------------------------------------------------------------------------------
 
@@ -471,9 +728,8 @@ class _Check:
             )
         self.check_unknown_columns({self.reference_column, self.route_column, *by_code.values()})
 
-        references = self.text(self.reference_column)
-        self.check_references(references)
-        self.check_duplicate_references(references)
+        written, references = self.read_references()
+        self.check_duplicate_references(written, references)
         routes = self.route_codes()
 
         order = [milestone.code for milestone in self.milestones if milestone.code in by_code]
@@ -511,8 +767,7 @@ class _Check:
     def long(self, milestone_column: int, date_column: int) -> ParsedMilestoneFile:
         used = {self.reference_column, self.route_column, milestone_column, date_column}
         self.check_unknown_columns(used)
-        references = self.text(self.reference_column)
-        self.check_references(references)
+        _, references = self.read_references()
         routes = self.route_codes()
 
         codes, uniques = pd.factorize(self.cells[milestone_column], sort=False)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from measures.milestones import pathway
-from measures.milestones.forms import MilestoneCreateForm, MilestoneEditForm, TimescaleForm
+from measures.milestones.forms import MilestoneCreateForm, MilestoneEditForm, ReferenceFormatForm, TimescaleForm
 from measures.models import Milestone, Timescale
 from pace_hub.form_errors import add_service_errors
 from pace_hub.roles import Permission
@@ -100,3 +100,33 @@ def timescale_create(request: HttpRequest) -> HttpResponse:
 def timescale_edit(request: HttpRequest, timescale: str) -> HttpResponse:
     timescale = get_for_org(request, Timescale.objects.select_related("from_milestone", "to_milestone"), code=timescale)
     return _timescale_form(request, timescale)
+
+
+@org_view(Permission.PATHWAY)
+def reference_format(request: HttpRequest) -> HttpResponse:
+    form = ReferenceFormatForm(
+        request.POST or None, initial={"child_reference_pattern": request.org.child_reference_pattern}
+    )
+    if request.method == "POST" and form.is_valid():
+        pattern = form.cleaned_data["child_reference_pattern"]
+        try:
+            mismatched = pathway.reference_format_set(organisation=request.org, pattern=pattern)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not pattern:
+                messages.success(request, "Child references may have any pseudonymous format.")
+            else:
+                messages.success(request, f"Uploads now check that every child reference has the format {pattern}.")
+            if mismatched:
+                messages.warning(
+                    request,
+                    f"{mismatched:,} references already held do not have this format: uploads naming them will "
+                    "show them as errors.",
+                )
+            return redirect(reverse("pathway", args=[request.org.slug]) + "#references")
+    intro = (
+        "Uploads refuse anything that looks like a name, CHI number, date or postcode in the child reference column. "
+        "Give your council's own format too, and references in any other format are shown as errors."
+    )
+    return _form_page(request, form, "Child reference format", intro)

@@ -320,7 +320,10 @@ def _modules_naming(name: str) -> set[str]:
 
 
 def test_the_national_table_is_read_in_one_module_only() -> None:
+    # Besides its model, only the benchmark module reads it, and the Django admin (read-only, for
+    # the platform's operators, never a council's page).
     assert _modules_naming("BenchmarkAggregate") == {
+        "measures/admin.py",
         "measures/models/__init__.py",
         "measures/models/benchmark.py",
         "measures/milestones/benchmark.py",

@@ -167,7 +167,7 @@ PROBLEM_CASES = [
     ("us_date", "C-1,adoption,12/25/2024,,", 2, "looked_after", "12/25/2024", "looks like a US month-first date"),
     ("future_date", "C-1,adoption,01/01/2031,,", 2, "looked_after", "01/01/2031", "date is in the future"),
     ("missing_reference", ",adoption,01/02/2024,,", 2, "child_ref", "", "the child reference is missing"),
-    ("invalid_reference", "Jane Smith,adoption,01/02/2024,,", 2, "child_ref", "Jane Smith", "looks like a name"),
+    ("invalid_reference", "C 1,adoption,01/02/2024,,", 2, "child_ref", "C 1", "only letters, digits"),
     ("unknown_route", "C-1,fostering,01/02/2024,,", 2, "route", "fostering", "route 'fostering' is not one of"),
 ]
 
@@ -237,6 +237,9 @@ def zip_bomb() -> bytes:
 REFUSALS = [
     ("identifying", b"child_ref,Surname,DOB,looked_after\nC-1,Smith,01/01/2015,01/02/2024\n", "x.csv", "identifying"),
     ("postcode", b"child_ref,Postcode,looked_after\nC-1,AB1 2CD,01/02/2024\n", "x.csv", "a postcode"),
+    ("compound header", b"child_ref,ChildName,looked_after\nC-1,Jo,01/02/2024\n", "x.csv", "'ChildName' (a name)"),
+    ("name as reference", b"child_ref,looked_after\nJaneSmith,01/02/2024\n", "x.csv", "row 2 looks like a name"),
+    ("CHI as reference", b"child_ref,looked_after\n0304161234,01/02/2024\n", "x.csv", "row 2 looks like a CHI"),
     ("not csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "x.csv", "a PNG image"),
     ("not xlsx", b"child_ref,looked_after\nC-1,01/02/2024\n", "x.xlsx", ".xlsx"),
     ("empty", b"", "x.csv", "empty"),

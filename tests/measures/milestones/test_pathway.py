@@ -186,3 +186,30 @@ def test_disabling_a_milestone_recomputes_its_run_charts(cast, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         pathway.milestone_update(milestone=milestones["permanence_rec"], name="Permanence rec", active=False)
     assert median.points.count() == 0
+
+
+def test_data_leads_and_admins_set_the_child_reference_format(cast):
+    ChildFactory(organisation=cast.org, reference="C-10001")
+    ChildFactory(organisation=cast.org, reference="LEGACY-7")
+    url = reverse("reference_format", args=[cast.org.slug])
+    response = cast.client("data").post(url, {"child_reference_pattern": r" ^C-\d{5}$ "}, follow=True)
+    cast.org.refresh_from_db()
+    assert cast.org.child_reference_pattern == r"^C-\d{5}$"
+    page = response.content.decode()
+    assert "1 references already held do not have this format" in page
+    assert r"<code>^C-\d{5}$</code>" in page  # the pathway page says what uploads check
+    assert cast.client("admin").post(url, {"child_reference_pattern": ""}).status_code == 302
+    cast.org.refresh_from_db()
+    assert cast.org.child_reference_pattern == ""
+    for role in ("lead", "member", "viewer"):
+        assert cast.client(role).post(url, {"child_reference_pattern": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize(("pattern", "reason"), [("C-[", "not a valid pattern"), ("(a+)+", "very slow")])
+def test_a_reference_format_that_is_broken_or_slow_is_explained_and_not_saved(cast, pattern, reason):
+    response = cast.client("data").post(
+        reverse("reference_format", args=[cast.org.slug]), {"child_reference_pattern": pattern}
+    )
+    assert response.status_code == 200 and reason in response.content.decode()
+    cast.org.refresh_from_db()
+    assert cast.org.child_reference_pattern == ""

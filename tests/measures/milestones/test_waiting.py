@@ -97,3 +97,77 @@ def test_children_whose_route_never_reaches_the_milestone_are_not_waiting(org):
     assert [child.reference for child in waiting_children(timescale, timezone.localdate())] == ["C-2"]
     rec = Timescale.objects.get(organisation=org, to_milestone__code="permanence_rec")
     assert [child.reference for child in waiting_children(rec, timezone.localdate())] == ["C-1", "C-2"]
+
+
+def _many_waiting(org, count: int) -> None:
+    children = ChildFactory.create_batch(count, organisation=org)
+    start = Milestone.objects.get(organisation=org, code="looked_after")
+    today = timezone.localdate()
+    MilestoneDate.objects.bulk_create(
+        MilestoneDate(organisation=org, child=child, milestone=start, date=today - timedelta(days=200 + index))
+        for index, child in enumerate(children)
+    )
+
+
+def test_the_waiting_list_is_paginated_a_hundred_children_at_a_time(cast, org):
+    _many_waiting(org, 250)
+    timescale = Timescale.objects.get(organisation=org, to_milestone__code="permanence_rec")
+    url = reverse("milestone_waiting", args=[org.slug]) + f"?timescale={timescale.code}"
+    client = cast.client("data")
+    first = client.get(url).content.decode()
+    assert first.count('<th scope="row" class="text-nowrap">C-') == 100
+    assert "<strong>250</strong> children waiting" in first and "1 to 100 of 250" in first
+    assert f"?timescale={timescale.code}&amp;page=2" in first
+    last = client.get(url + "&page=3").content.decode()
+    assert last.count('<th scope="row" class="text-nowrap">C-') == 50 and "201 to 250 of 250" in last
+    # Longest wait first across pages: the last page ends with the shortest wait.
+    assert "200</td>" in last.rsplit("<tr>", 1)[1]
+
+
+def test_a_page_of_the_waiting_list_costs_the_same_queries_whatever_the_number_of_children(
+    cast, org, django_assert_num_queries
+):
+    client = cast.client("data")
+    url = reverse("milestone_waiting", args=[org.slug])
+    _many_waiting(org, 5)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _many_waiting(org, 400)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+def test_viewers_get_counts_without_child_rows_or_the_per_child_completeness_work(cast, org, monkeypatch):
+    from measures.milestones import derived
+
+    _many_waiting(org, 7)
+    derived.pathway_summary_refresh(organisation=org)
+
+    def no_per_child_work(*args, **kwargs):
+        raise AssertionError("a viewer's page read every child's dates")
+
+    monkeypatch.setattr(derived, "completeness_issues", no_per_child_work)
+    viewer = cast.client("viewer")
+    home = viewer.get(reverse("milestone_data", args=[org.slug]))
+    assert home.status_code == 200 and "7 children" in home.content.decode()
+    completeness = viewer.get(reverse("milestone_completeness", args=[org.slug]))
+    assert completeness.status_code == 200
+    waiting = viewer.get(reverse("milestone_waiting", args=[org.slug])).content.decode()
+    assert "<strong>7</strong> children waiting" in waiting and "C-" not in waiting
+
+
+def test_the_recompute_keeps_the_completeness_counts_the_data_home_shows(cast, org):
+    from measures.milestones import derived
+    from measures.models import PathwaySummary
+
+    child = ChildFactory(organisation=org)
+    milestones = {m.code: m for m in Milestone.objects.filter(organisation=org)}
+    MilestoneDate.objects.create(
+        organisation=org, child=child, milestone=milestones["permanence_rec"], date=timezone.localdate()
+    )
+    derived.derived_measures_recompute(organisation=org, today=timezone.localdate())
+    summary = PathwaySummary.objects.get(organisation=org)
+    assert (summary.completeness_issues, summary.completeness_children, summary.completeness_missing) == (1, 1, 1)
+    page = cast.client("data").get(reverse("milestone_data", args=[org.slug])).content.decode()
+    assert ">1 problems</a>" in page
