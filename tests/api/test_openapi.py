@@ -4,7 +4,9 @@ no server error and every response matching the document."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
@@ -53,10 +55,17 @@ def fuzz_world(cast, settings):
     measure = MeasureFactory(organisation=cast.org)
     monthly_points(measure, [3, 4, 5, 4, 6, 5, 4, 3, 5, 6, 4, 5, 9, 9, 9, 9, 9, 9, 9, 9])
     aim = AimFactory(organisation=cast.org, outcome_measure=measure, progress_score="2.0")
-    return {
+    # Requests go through the real WSGI handler, which closes "old" connections when a request
+    # starts and ends: inside the test's transaction that closes PostgreSQL's connection under
+    # the test. Django's own test client disconnects the same handler for the same reason.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {
         "keys": {scope: make_key(cast.org, scope) for scope in ApiKey.Scope.values},
         "codes": {"measure": str(measure.code), "aim": str(aim.code)},
     }
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _operations() -> list:

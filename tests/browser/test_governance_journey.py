@@ -40,6 +40,9 @@ def test_a_viewer_lands_on_the_dashboard_reads_the_latest_report_and_changes_not
     page: Page, live_server, cast, sign_in, assert_accessible
 ) -> None:
     org = cast.org
+    # A typical council: its PACE Lead and Data Lead are named (else the dashboard warns first).
+    org.pace_lead, org.data_lead = cast.members[Role.LEAD], cast.members[Role.DATA]
+    org.save()
     outcome_aim(org, "Permanence recommendation within 6 months")
     fill(org, 1)
     child_dates(org, "C-1", looked_after=200)
