@@ -111,6 +111,9 @@ def test_lead_runs_a_leads_group_meeting_from_its_live_agenda(
     page.keyboard.press("Enter")
     expect(page.locator("#agenda-status")).to_contain_text("Moved down: PACE: standing item (now item 2)")
     expect(page.locator(f"#move-down-{standing.code}")).to_be_focused()
+    # A key pressed before htmx has settled the swapped-in list would post without htmx (still
+    # correct, but a full page load): wait until it has, as a person's second press would.
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')")
     page.keyboard.press("Enter")
     expect(page.locator("#agenda-status")).to_contain_text("(now item 3)")
     first_title = page.locator(".agenda-item h3").first
