@@ -22,6 +22,8 @@ BUILD_RETRIES = 2
     autoretry_for=(reports.BuildInterrupted, OperationalError),
     max_retries=BUILD_RETRIES,
     retry_backoff=15,
+    # Without jitter: a jittered countdown may be 0, an instant retry that defeats the back-off.
+    retry_jitter=False,
 )
 def report_build_task(self, report_id: int) -> None:
     # Run eagerly (the embedded default, inside a request) a build has one go: a retry would
