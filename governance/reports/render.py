@@ -99,8 +99,7 @@ def render_html(report: Report) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from pace_hub.pdf import render_pdf as offline_pdf
 
     # Everything is inline; a PDF build never reaches out to the network or the disk.
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    return offline_pdf(html)

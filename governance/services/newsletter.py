@@ -240,14 +240,9 @@ def newsletter_html(newsletter: Newsletter, *, for_pdf: bool = False) -> str:
 
 def pdf_from_html(html: str) -> bytes:
     """A PDF of a self-contained document; nothing is fetched over the network or from disk."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from pace_hub.pdf import render_pdf
 
-    class Offline(URLFetcher):
-        def fetch(self, url: str, headers: dict | None = None):
-            raise ValueError(f"Not fetched while making a PDF: {url}")
-
-    return HTML(string=html, url_fetcher=Offline()).write_pdf()
+    return render_pdf(html)
 
 
 def newsletter_pdf(newsletter: Newsletter) -> bytes:

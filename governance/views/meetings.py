@@ -43,6 +43,7 @@ from governance.services import agenda as agenda_services
 from governance.services import meetings as meeting_services
 from pace_hub.form_errors import add_service_errors
 from pace_hub.models import Team
+from pace_hub.pdf import render_pdf
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 from pdsa.forms.testing import CycleActForm, CycleStudyForm
@@ -511,21 +512,8 @@ def meeting_print(request: HttpRequest, meeting) -> HttpResponse:
     return render(request, "governance/meetings/print.html", _document_context(request, meeting))
 
 
-def _no_fetching():
-    """A WeasyPrint fetcher that fetches nothing: the agenda and minutes are text only."""
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        def fetch(self, url: str, headers: dict | None = None):
-            raise ValueError(f"Not fetched while making a PDF: {url}")
-
-    return NoFetching()
-
-
 @org_view()
 def meeting_pdf(request: HttpRequest, meeting) -> HttpResponse:
-    from weasyprint import HTML
-
     meeting = _meeting(request, meeting)
     html = render_to_string(
         "governance/meetings/document.html",
@@ -533,7 +521,7 @@ def meeting_pdf(request: HttpRequest, meeting) -> HttpResponse:
         request=request,
     )
     # A few pages of text: rendered in the request, fetching nothing over the network.
-    pdf = HTML(string=html, url_fetcher=_no_fetching()).write_pdf()
+    pdf = render_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     day = timezone.localtime(meeting.starts_at).date().isoformat()
     response["Content-Disposition"] = f'inline; filename="meeting-{day}-{meeting.code}.pdf"'

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from measures.selectors import measure_chart_data
 from pace_hub.form_errors import add_service_errors
 from pace_hub.identifying import warn_identifying
+from pace_hub.pdf import render_pdf
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 from pace_hub.user_files import user_file_response
@@ -201,26 +202,8 @@ def package_page(request: HttpRequest, implementation) -> HttpResponse:
     return render(request, "pdsa/implementation/package_page.html", _package_context(implementation))
 
 
-def _media_only_fetcher():
-    """A WeasyPrint fetcher that reads uploaded files and nothing else (no network)."""
-    from django.conf import settings
-    from weasyprint.urls import URLFetcher
-
-    media = Path(settings.MEDIA_ROOT).resolve().as_uri()
-
-    class MediaOnly(URLFetcher):
-        def fetch(self, url: str, headers: dict | None = None):
-            if not url.startswith(media + "/"):
-                raise ValueError(f"Not fetched while making a PDF: {url}")
-            return super().fetch(url, headers)
-
-    return MediaOnly(allowed_protocols={"file"})
-
-
 @org_view()
 def package_pdf(request: HttpRequest, implementation) -> HttpResponse:
-    from weasyprint import HTML
-
     implementation = _implementation(request, implementation)
     html = render_to_string(
         "pdsa/implementation/package_document.html",
@@ -234,7 +217,7 @@ def package_pdf(request: HttpRequest, implementation) -> HttpResponse:
         request=request,
     )
     # Small documents render in well under a second, so this runs in the request.
-    pdf = HTML(string=html, url_fetcher=_media_only_fetcher()).write_pdf()
+    pdf = render_pdf(html, allow_media=True)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="change-package-{implementation.code}.pdf"'
     return response

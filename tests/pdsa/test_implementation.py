@@ -33,7 +33,11 @@ from tests.pdsa.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def today():
+    """Read when used, not when imported: a run that crosses midnight stays right."""
+    return timezone.localdate()
 
 
 def _png(kind: str = "PNG") -> bytes:
@@ -46,7 +50,7 @@ def _decide(cast, idea, approvers=None) -> Implementation:
     return implementation_decide(
         idea=idea,
         decided_by=cast.members[Role.LEAD],
-        decided_on=TODAY,
+        decided_on=today(),
         meeting="Leads group, June",
         decision_text="Implement across all localities.",
         evidence_cycles=list(idea.cycles.all()),
@@ -87,7 +91,7 @@ def test_decision_refuses_bad_evidence_and_approvers(cast) -> None:
         implementation_decide(
             idea=idea,
             decided_by=cast.members[Role.LEAD],
-            decided_on=TODAY,
+            decided_on=today(),
             meeting="m",
             decision_text="d",
             evidence_cycles=[other_cycle],
@@ -128,18 +132,18 @@ def test_start_needs_every_approval_and_a_package_then_goes_live_on_the_charts(c
         guidance_why="Saves weeks.",
         contacts="PACE Lead",
         resources=[ResourceFactory(organisation=cast.org)],
-        start_date=TODAY,
+        start_date=today(),
     )
     with pytest.raises(ValidationError, match="Start the implementation"):
         implementation_go_live(implementation=implementation)
     implementation_start(implementation=implementation)
     idea.refresh_from_db()
-    assert idea.status == ChangeIdea.Status.IMPLEMENTING and implementation.started_on == TODAY
+    assert idea.status == ChangeIdea.Status.IMPLEMENTING and implementation.started_on == today()
     implementation_go_live(implementation=implementation)
     idea.refresh_from_db()
     assert idea.status == ChangeIdea.Status.IMPLEMENTED
     mark = Annotation.objects.get(measure=measure)
-    assert mark.source_key == f"implementation:{implementation.code}:live" and mark.date == TODAY
+    assert mark.source_key == f"implementation:{implementation.code}:live" and mark.date == today()
 
 
 def test_a_declined_approval_blocks_the_start(cast) -> None:
@@ -147,7 +151,7 @@ def test_a_declined_approval_blocks_the_start(cast) -> None:
     approval = implementation.approvals.get()
     approval_record(approval=approval, membership=approval.approver, decision="declined", comment="Not resourced")
     package_update(
-        implementation=implementation, guidance_what="x", guidance_why="", contacts="", resources=[], start_date=TODAY
+        implementation=implementation, guidance_what="x", guidance_why="", contacts="", resources=[], start_date=today()
     )
     with pytest.raises(ValidationError, match="Declined by"):
         implementation_start(implementation=implementation)
@@ -192,11 +196,11 @@ def test_flowchart_size_limit(settings) -> None:
 
 
 def test_audit_points_place_done_audits_on_a_line() -> None:
-    implementation = Implementation(decided_on=TODAY)
+    implementation = Implementation(decided_on=today())
     audits = [
-        SelfAudit(implementation=implementation, due_on=TODAY, done_on=datetime.date(2026, 1, 1), result_percent=50),
-        SelfAudit(implementation=implementation, due_on=TODAY, done_on=datetime.date(2026, 3, 1), result_percent=100),
-        SelfAudit(implementation=implementation, due_on=TODAY, done_on=None, result_percent=None),
+        SelfAudit(implementation=implementation, due_on=today(), done_on=datetime.date(2026, 1, 1), result_percent=50),
+        SelfAudit(implementation=implementation, due_on=today(), done_on=datetime.date(2026, 3, 1), result_percent=100),
+        SelfAudit(implementation=implementation, due_on=today(), done_on=None, result_percent=None),
     ]
     points = audit_points(audits, width=236, height=136, margin=18)
     assert [(p.x, p.y, p.percent) for p in points] == [(18.0, 68.0, 50), (218.0, 18.0, 100)]
@@ -216,7 +220,7 @@ def test_lead_records_the_decision_in_the_form(cast) -> None:
     response = cast.client(Role.LEAD).post(
         url,
         {
-            "decided_on": TODAY.isoformat(),
+            "decided_on": today().isoformat(),
             "meeting": "Leads group",
             "decision_text": "Implement",
             "evidence_cycles": [cycle.pk],
@@ -348,14 +352,14 @@ def test_implementation_page_runs_a_constant_number_of_queries(cast, django_asse
     idea = ChangeIdeaFactory(organisation=cast.org)
     PDSACycleFactory(change_idea=idea, number=1)
     implementation = _decide(cast, idea)
-    SelfAuditFactory(implementation=implementation, done_on=TODAY, result_percent=50)
+    SelfAuditFactory(implementation=implementation, done_on=today(), result_percent=50)
     client = cast.client(Role.MEMBER)
     client.get(implementation.get_absolute_url())
     with CaptureQueriesContext(connection) as few:
         client.get(implementation.get_absolute_url())
     for n in range(2, 8):
         PDSACycleFactory(change_idea=idea, number=n)
-        SelfAuditFactory(implementation=implementation, done_on=TODAY, result_percent=50 + n)
+        SelfAuditFactory(implementation=implementation, done_on=today(), result_percent=50 + n)
         FeedbackFactory(organisation=cast.org, change_idea=idea)
     _decide(cast, idea, approvers=[cast.members[Role.LEAD], cast.members[Role.ADMIN]])
     with django_assert_max_num_queries(len(few)):
@@ -376,7 +380,7 @@ def test_revising_the_decision_asks_those_who_declined_again_until_it_starts(cas
     assert declined.decision == "pending" and approved.decision == "approved"
     approval_record(approval=declined, membership=declined.approver, decision="approved", comment="Resourced now")
     package_update(
-        implementation=implementation, guidance_what="x", guidance_why="", contacts="", resources=[], start_date=TODAY
+        implementation=implementation, guidance_what="x", guidance_why="", contacts="", resources=[], start_date=today()
     )
     implementation_start(implementation=implementation)
     with pytest.raises(ValidationError, match="already started"):
