@@ -55,7 +55,7 @@ def library_copy(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("library", request.org.slug)
     messages.success(request, f"Copied into {request.org.name} as a change idea from another authority.")
-    return redirect("idea_testing", request.org.slug, idea.code)
+    return redirect(idea)
 
 
 @org_view(Permission.LEAD)

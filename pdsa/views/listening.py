@@ -66,7 +66,7 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
     elif idea_code:
         idea = get_for_org(request, ChangeIdea, code=idea_code)
         initial = {"change_idea": idea}
-        back = reverse("idea_testing", args=[request.org.slug, idea.code]) + "#feedback"
+        back = idea.get_absolute_url() + "#feedback"
     form = FeedbackForm(request.POST or None, organisation=request.org, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

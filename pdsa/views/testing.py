@@ -19,7 +19,6 @@ from pdsa.forms.testing import (
     prediction_changes,
 )
 from pdsa.models import ChangeIdea, PDSACycle
-from pdsa.selectors.testing import idea_testing_context
 from pdsa.services import testing as services
 
 
@@ -30,7 +29,8 @@ def _cycle(request: HttpRequest, code) -> PDSACycle:
 @org_view(Permission.EDIT)
 def cycle_create(request: HttpRequest, idea) -> HttpResponse:
     idea = get_for_org(request, ChangeIdea, code=idea)
-    initial = services.next_cycle_initial(idea)
+    # Whoever plans the cycle leads it unless they name someone else.
+    initial = {"lead": request.membership, **services.next_cycle_initial(idea)}
     form = CyclePlanForm(request.POST or None, organisation=request.org, initial=initial)
     formset = PredictionFormSet(request.POST or None, instance=PDSACycle(change_idea=idea), prefix="predictions")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -51,15 +51,49 @@ def cycle_create(request: HttpRequest, idea) -> HttpResponse:
     )
 
 
+# Each phase, the status in which it is the one being worked on, and the form that edits it.
+PHASES = ("plan", "do", "study", "act")
+CURRENT_PHASE = {
+    PDSACycle.Status.PLAN: "plan",
+    PDSACycle.Status.DO: "do",
+    PDSACycle.Status.STUDY: "study",
+    PDSACycle.Status.ACT: "act",
+}
+_BOUND_PHASE = {
+    "plan_form": "plan",
+    "prediction_formset": "plan",
+    "do_form": "do",
+    "study_form": "study",
+    "act_form": "act",
+}
+
+
+def open_phases(cycle: PDSACycle, *, editable: bool, asked: str = "", bound=()) -> dict[str, bool]:
+    """Which phases show their form: the current phase, one asked for with Edit (?edit=do) and
+    one whose form came back with errors. The others read as a summary with an Edit button."""
+    if not editable:
+        return dict.fromkeys(PHASES, False)
+    wanted = {CURRENT_PHASE.get(cycle.status), asked, *(_BOUND_PHASE[name] for name in bound)}
+    return {phase: phase in wanted for phase in PHASES}
+
+
 def _cycle_page(request: HttpRequest, cycle: PDSACycle, status: int = 200, saved: str = "", **bound) -> HttpResponse:
     predictions = list(cycle.predictions.all())
     editable = request.membership.can(Permission.EDIT)
+    opened = open_phases(cycle, editable=editable, asked=request.GET.get("edit", ""), bound=bound)
+    current = CURRENT_PHASE.get(cycle.status, "")
+    following = PHASES[PHASES.index(current) + 1] if current and current != "act" else ""
     context = {
         "cycle": cycle,
+        "cycle_url": cycle.get_absolute_url(),
         "idea": cycle.change_idea,
         "predictions": predictions,
         "feedback": list(cycle.feedback.select_related("responded_by")),
         "editable": editable,
+        "opened": opened,
+        "current_phase": current,
+        # Saving the current phase moves the cycle on: the next phase's section is replaced too.
+        "next_phase": following,
         "saved_phase": saved,
         "can_lead": request.membership.can(Permission.LEAD),
         "ramp": list(
@@ -150,7 +184,7 @@ def cycle_delete(request: HttpRequest, cycle) -> HttpResponse:
     idea = cycle.change_idea
     services.cycle_delete(cycle=cycle)
     messages.success(request, f"PDSA cycle {cycle.number} deleted; its marks on the charts are removed.")
-    return redirect("idea_testing", request.org.slug, idea.code)
+    return redirect(f"{idea.get_absolute_url()}#cycles")
 
 
 @org_view(Permission.EDIT)
@@ -174,9 +208,7 @@ def cycle_act(request: HttpRequest, cycle) -> HttpResponse:
 
 @org_view()
 def idea_testing(request: HttpRequest, idea) -> HttpResponse:
+    """The idea's page holds its testing (the ramp, feedback, spread, implementation): this
+    older address stays working and goes there."""
     idea = get_for_org(request, ChangeIdea, code=idea)
-    return render(
-        request,
-        "pdsa/testing/idea_testing.html",
-        {"idea": idea, **idea_testing_context(idea, request.membership)},
-    )
+    return redirect(f"{idea.get_absolute_url()}#cycles")

@@ -179,9 +179,10 @@ def test_cycle_page_saves_each_phase(cast) -> None:
     )
     base = f"/o/{cast.org.slug}/testing/cycles/{cycle.code}/"
     client = cast.client(Role.MEMBER)
+    # Only the current phase (Do) is open; the filled Plan reads as a summary with its Edit button.
     page = client.get(base).content.decode()
-    for phase in ("Save Plan", "Save Do", "Save Study", "Save Act"):
-        assert phase in page
+    assert "Save Do" in page and "Save Plan" not in page and "Save Study" not in page
+    assert f'href="{base}?edit=plan#plan"' in page and "Edit Study" in page
     assert client.post(base + "do/", {"what_happened": "", "observations": ""}).status_code == 400
     assert client.post(base + "do/", {"what_happened": "Booked in 9 days"}).status_code == 302
     prediction = cycle.predictions.get()
@@ -191,7 +192,73 @@ def test_cycle_page_saves_each_phase(cast) -> None:
     assert response.status_code == 302 and response["Location"].endswith("#act")
     cycle.refresh_from_db()
     assert (cycle.status, cycle.decision, cycle.predictions.get().result) == (S.COMPLETE, "adapt", "9 days")
-    assert "Plan the next cycle" in client.get(base).content.decode()
+    page = client.get(base).content.decode()
+    assert "Plan the next cycle" in page
+
+
+def test_a_completed_cycle_reads_as_a_summary_with_an_edit_button_per_phase(cast) -> None:
+    cycle = cycle_create(
+        idea=ChangeIdeaFactory(organisation=cast.org),
+        objective="Book legal advice at the review",
+        predictions=[PredictionInput("Booked within 2 weeks?", "Yes, in 10 days")],
+        lead=cast.members[Role.MEMBER],
+    )
+    cycle_do_update(cycle=cycle, what_happened="Held after 19 days", observations="", problems="Diary full")
+    cycle_study_update(cycle=cycle, learning="The diary is the constraint", results={cycle.predictions.get().pk: "19"})
+    cycle_act_update(cycle=cycle, decision="adopt", next_steps="")
+    base = f"/o/{cast.org.slug}/testing/cycles/{cycle.code}/"
+    client = cast.client(Role.MEMBER)
+    page = client.get(base).content.decode()
+    assert "<textarea" not in page and "Save " not in page
+    for phase in ("Plan", "Do", "Study", "Act"):
+        assert f'id="edit-{phase.lower()}"' in page and f"Edit {phase}</a>" in page
+    for shown in ("Yes, in 10 days", "Held after 19 days", "Diary full", "The diary is the constraint", "Adopt"):
+        assert shown in page
+    assert cast.members[Role.MEMBER].display_name in page  # who led it
+    # Edit opens only that phase's form, with a way back.
+    study = client.get(base + "?edit=study").content.decode()
+    assert "Save Study" in study and "Save Plan" not in study and "Save Act" not in study
+    assert "Cancel<span" in study
+    # A viewer reads the same summary without any Edit button.
+    viewer = cast.client(Role.VIEWER).get(base + "?edit=study").content.decode()
+    assert "The diary is the constraint" in viewer and "Edit Study" not in viewer and "Save Study" not in viewer
+
+
+def test_open_phases_are_the_current_one_one_asked_for_and_one_with_errors(org) -> None:
+    from pdsa.views.testing import open_phases
+
+    cycle = PDSACycleFactory(change_idea=ChangeIdeaFactory(organisation=org), status=S.STUDY)
+    assert open_phases(cycle, editable=True) == {"plan": False, "do": False, "study": True, "act": False}
+    assert open_phases(cycle, editable=True, asked="plan")["plan"]
+    assert open_phases(cycle, editable=True, asked="nonsense") == open_phases(cycle, editable=True)
+    assert open_phases(cycle, editable=True, bound=["act_form"])["act"]
+    assert not any(open_phases(cycle, editable=False, asked="plan").values())
+    cycle.status = S.COMPLETE
+    assert not any(open_phases(cycle, editable=True).values())
+
+
+def test_htmx_edit_returns_the_phase_with_its_form_and_save_swaps_the_next_phase(cast) -> None:
+    cycle = cycle_create(
+        idea=ChangeIdeaFactory(organisation=cast.org), objective="x", predictions=[PredictionInput("Q", "P")]
+    )
+    base = f"/o/{cast.org.slug}/testing/cycles/{cycle.code}/"
+    client = cast.client(Role.MEMBER)
+    page = client.get(base).content.decode()
+    # The current phase's form also replaces the next phase when saved (it opens there).
+    assert 'hx-select-oob="#cycle-status,#phase-steps,#study"' in page
+    assert f'hx-get="{base}?edit=plan"' in page
+    edit = client.get(base + "?edit=plan", HTTP_HX_REQUEST="true").content.decode()
+    assert "Save Plan" in edit
+    # Saving a past phase (the Plan, while at Do) leaves the other sections alone.
+    assert 'hx-select-oob="#cycle-status,#phase-steps"' in edit
+
+
+def test_whoever_plans_a_cycle_leads_it_unless_they_name_someone_else(cast) -> None:
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    member = cast.members[Role.MEMBER]
+    response = cast.client(Role.MEMBER).get(f"/o/{cast.org.slug}/testing/ideas/{idea.code}/cycles/new/")
+    assert response.context["form"]["lead"].value() == member.pk
+    assert f'<option value="{member.pk}" selected>' in response.content.decode()
 
 
 def test_plan_form_edits_and_removes_predictions(cast) -> None:
@@ -240,10 +307,12 @@ def test_outsider_cannot_reach_the_cycle(cast) -> None:
     assert client.get(f"/o/{cast.other_org.slug}/testing/cycles/{cycle.code}/").status_code == 404
 
 
-def test_idea_testing_page_runs_a_constant_number_of_queries(cast, django_assert_max_num_queries) -> None:
+def test_the_idea_page_holds_its_testing_in_a_constant_number_of_queries(
+    cast, django_assert_max_num_queries
+) -> None:
     idea = ChangeIdeaFactory(organisation=cast.org)
     client = cast.client(Role.MEMBER)
-    url = f"/o/{cast.org.slug}/testing/ideas/{idea.code}/cycles/"
+    url = f"/o/{cast.org.slug}/testing/ideas/{idea.code}/"
     PDSACycleFactory(change_idea=idea, number=1)
     client.get(url)
     from django.db import connection
@@ -256,6 +325,15 @@ def test_idea_testing_page_runs_a_constant_number_of_queries(cast, django_assert
     with django_assert_max_num_queries(len(few)):
         page = client.get(url)
     assert "Cycle 7" in page.content.decode()
+
+
+def test_the_old_testing_address_goes_to_the_idea_page(cast) -> None:
+    idea = ChangeIdeaFactory(organisation=cast.org)
+    response = cast.client(Role.VIEWER).get(f"/o/{cast.org.slug}/testing/ideas/{idea.code}/cycles/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/o/{cast.org.slug}/testing/ideas/{idea.code}/#cycles"
+    foreign = ChangeIdeaFactory(organisation=cast.other_org)
+    assert cast.client(Role.VIEWER).get(f"/o/{cast.org.slug}/testing/ideas/{foreign.code}/cycles/").status_code == 404
 
 
 def test_only_admins_delete_a_cycle_and_its_chart_marks_go(cast) -> None:

@@ -164,7 +164,7 @@ def test_idea_panel_shows_the_latest_feedback_and_links_to_the_rest(cast) -> Non
     idea = ChangeIdeaFactory(organisation=cast.org)
     for n in range(5):
         FeedbackFactory(organisation=cast.org, change_idea=idea, text=f"Voice number {n}", response="Done" if n else "")
-    page = cast.client(Role.VIEWER).get(f"/o/{cast.org.slug}/testing/ideas/{idea.code}/cycles/").content.decode()
+    page = cast.client(Role.VIEWER).get(f"/o/{cast.org.slug}/testing/ideas/{idea.code}/").content.decode()
     assert "4 of 5</strong> (80%)" in page and "see all 5 in the listening log" in page
     assert page.count("Voice number") == 3
 
