@@ -2,23 +2,16 @@
 sections and questions are loaded by the governance data migration)."""
 
 import datetime
-import importlib
 
 import factory
-from django.apps import apps
 
 from governance.models import AssessmentTemplate, Communication, Newsletter, NewsletterSection, SelfAssessment
 from tests.factories import OrganisationFactory
 
 
 def current_template() -> AssessmentTemplate:
-    """The template as the data migration loads it. A transactional test (the browser journeys)
-    flushes the database afterwards, reference data included, so load it again when it is gone."""
-    template = AssessmentTemplate.objects.current()
-    if template is None:
-        importlib.import_module("governance.migrations.0004_self_assessment_template_v1").load(apps, None)
-        template = AssessmentTemplate.objects.current()
-    return template
+    """The template as the data migration loads it (``current()`` reloads it after a flush)."""
+    return AssessmentTemplate.objects.current()
 
 
 class SelfAssessmentFactory(factory.django.DjangoModelFactory):

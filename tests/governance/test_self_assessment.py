@@ -83,6 +83,14 @@ def test_the_template_is_loaded_as_version_1_with_every_section_in_order() -> No
     assert questions.filter(section__key="listening", key="listening-quieter-voices").exists()
 
 
+def test_the_template_comes_back_after_the_database_lost_it() -> None:
+    """A flushed database (reference data included) must not leave self-assessment without questions."""
+    AssessmentTemplate.objects.all().delete()
+    template = AssessmentTemplate.objects.current()
+    assert template.version == 1
+    assert AssessmentQuestion.objects.filter(template=template).count() == 70
+
+
 def test_every_hint_a_question_names_exists() -> None:
     from governance.selectors.hints import HINTS
 
