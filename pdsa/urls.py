@@ -3,7 +3,7 @@ listening log, spread, implementation and the library shared across Scotland."""
 
 from django.urls import path
 
-from pdsa.views import ideas, implementation, inbox, library, listening, spread, testing
+from pdsa.views import ideas, implementation, inbox, indexes, library, listening, spread, testing
 
 urlpatterns = [
     path("", ideas.change_ideas, name="change_ideas"),
@@ -19,6 +19,8 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("cycles/", indexes.cycle_list, name="cycle_list"),
+    path("implementations/", indexes.implementation_list, name="implementation_list"),
     path("ideas/<uuid:idea>/cycles/", testing.idea_testing, name="idea_testing"),
     path("ideas/<uuid:idea>/cycles/new/", testing.cycle_create, name="cycle_create"),
     path("cycles/<uuid:cycle>/", testing.cycle_detail, name="cycle_detail"),

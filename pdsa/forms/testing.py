@@ -159,3 +159,22 @@ class CycleActForm(forms.ModelForm):
         ):
             self.add_error("next_steps", "Say what the next cycle will change or test.")
         return data
+
+
+class CycleFilterForm(forms.Form):
+    """Filters of the index of every PDSA cycle: status, lead and setting or locality."""
+
+    status = forms.ChoiceField(choices=[("", "Any status"), *PDSACycle.Status.choices], required=False)
+    lead = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), required=False, empty_label="Anyone", to_field_name="code"
+    )
+    locality = forms.ChoiceField(label="Setting or locality", choices=[("", "Anywhere")], required=False)
+
+    def __init__(self, *args, organisation: Organisation, localities: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = (
+            Membership.objects.for_organisation(organisation).select_related("user").order_by("user__first_name")
+        )
+        self.fields["locality"].choices = [("", "Anywhere"), *((name, name) for name in localities)]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

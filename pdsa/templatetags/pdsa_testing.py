@@ -39,3 +39,28 @@ def voice_plural(voice: str) -> str:
 @register.filter
 def has_voice(row, voice: str) -> bool:
     return row.voice_present(voice)
+
+
+# The Testing section's pages, in the order of its navigation: (key, label, URL name, permission).
+TESTING_PAGES = [
+    ("ideas", "Change ideas", "change_ideas", None),
+    ("cycles", "PDSA cycles", "cycle_list", None),
+    ("implementations", "Implementations", "implementation_list", None),
+    ("listening", "Listening log", "listening_log", None),
+    ("library", "Shared library", "library", None),
+    ("inbox", "Ideas inbox", "inbox", "lead"),
+]
+
+
+@register.inclusion_tag("pdsa/includes/testing_nav.html", takes_context=True)
+def testing_nav(context: template.Context, current: str, awaiting_triage: int = 0) -> dict:
+    """The Testing section's own navigation, shown at the top of its index pages."""
+    from django.urls import reverse
+
+    org, membership = context.get("org"), context.get("membership")
+    links = [
+        (key, label, reverse(name, args=[org.slug]))
+        for key, label, name, permission in TESTING_PAGES
+        if permission is None or (membership is not None and membership.can(permission))
+    ]
+    return {"links": links, "current": current, "awaiting_triage": awaiting_triage}
