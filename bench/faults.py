@@ -271,7 +271,9 @@ class Bench:
         try:
             with small.open("rb") as handle:
                 upload = data.post(reverse("milestone_import_new", args=[self.org.slug]), {"file": handle})
-            save = data.post(reverse("milestone_import_commit", args=[self.org.slug, to_save.code]))
+            save = data.post(
+                reverse("milestone_import_commit", args=[self.org.slug, to_save.code]), {"confirmed": "True"}
+            )
             invite = admin.post(
                 reverse("member_invite", args=[self.org.slug]),
                 {"email": f"invitee-{self.queue}@faults.example", "role": Role.MEMBER, "job_title": ""},

@@ -232,7 +232,7 @@ def upload_and_commit(client, base: str, org: str, token: str, prefix: str) -> t
     page = client.get(f"{base}/o/{org}/measures/data/imports/{code}/", name="import page")
     client.post(
         f"{base}/o/{org}/measures/data/imports/{code}/commit/",
-        data={"csrfmiddlewaretoken": csrf_token(page.text)},
+        data={"csrfmiddlewaretoken": csrf_token(page.text), "confirmed": "True"},
         headers={"Referer": page.url},
         name="commit",
     )

@@ -38,6 +38,13 @@ class MilestoneUploadForm(forms.Form):
         return upload
 
 
+class ConfirmForm(forms.Form):
+    """The second step of saving or rolling back an upload: the page that says how many children
+    and dates will change posts it, so a bare POST changes nothing."""
+
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, initial=True)
+
+
 class ReferenceFormatForm(forms.Form):
     child_reference_pattern = forms.CharField(
         label="Child reference format",

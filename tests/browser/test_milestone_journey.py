@@ -33,8 +33,12 @@ def upload(page: Page, live_server, org, path) -> None:
 
 
 def commit_on_the_worker(page: Page, queued: list[int]) -> None:
-    """Save, watch the progress bar, run the queued task as the worker would; the page reloads."""
+    """Save (the confirmation step says what changes), watch the progress bar, run the queued task
+    as the worker would; the page reloads."""
     page.get_by_role("button", name="Save these changes").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Save “")
+    expect(page.locator("#confirm-changes")).to_contain_text("milestone dates added")
+    page.get_by_role("button", name="Yes, save these changes").click()
     expect(page.get_by_role("progressbar")).to_be_visible()
     expect(page.locator("#progress-label")).to_have_text("Waiting for the worker")
     tasks.milestone_import_commit_task(queued.pop())
@@ -73,6 +77,12 @@ def test_data_lead_uploads_fixes_commits_and_rolls_back(
     expect(problems).to_contain_text("child reference 'C-1' is already used on row 2")
     expect(page.locator('[data-count="error_rows"]')).to_have_text("2")
     expect(page.get_by_role("button", name="Save these changes")).to_have_count(0)
+    # Problems first, then the preview; the problems table scrolls with the page, not inside it.
+    assert page.evaluate(
+        "document.querySelector('#problems-heading').compareDocumentPosition("
+        "document.querySelector('#preview-heading')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert page.evaluate("getComputedStyle(document.querySelector('#problems').parentElement).overflowY") == "visible"
     assert_accessible()
 
     fixed = tmp_path / "milestones-fixed.csv"
@@ -82,6 +92,12 @@ def test_data_lead_uploads_fixes_commits_and_rolls_back(
     expect(page.locator('[data-preview="dates_added"]')).to_have_text("5")
     expect(page.get_by_text("No problems were found.")).to_be_visible()
     assert_accessible()
+    page.get_by_role("button", name="Save these changes").click()
+    expect(page.locator("#confirm-changes")).to_contain_text("4 new children added")
+    expect(page.locator("#confirm-changes")).to_contain_text("5 milestone dates added")
+    assert_accessible()
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Upload: milestones-fixed.csv")
     commit_on_the_worker(page, queued)
     assert_accessible()
 
@@ -99,6 +115,9 @@ def test_data_lead_uploads_fixes_commits_and_rolls_back(
 
     page.goto(f"{live_server.url}/o/{org.slug}/measures/data/imports/{later_import.code}/")
     page.get_by_role("button", name="Roll back this upload").click()
+    expect(page.locator("#confirm-changes")).to_contain_text("1 child it updated gets its earlier dates and route back")
+    assert_accessible()
+    page.get_by_role("button", name="Yes, roll back this upload").click()
     expect(page.get_by_role("status").first).to_contain_text("was rolled back")
     expect(median_cell(page, live_server, org)).to_contain_text("157.5 days")
 

@@ -56,7 +56,9 @@ def test_upload_and_save_with_redis_down_are_kept_and_run_when_it_is_back(cast) 
 
     with broker_at(CLOSED_BROKER):
         response = client.post(
-            reverse("milestone_import_commit", args=[cast.org.slug, milestone_import.code]), follow=True
+            reverse("milestone_import_commit", args=[cast.org.slug, milestone_import.code]),
+            {"confirmed": "True"},
+            follow=True,
         )
     assert "Your request to save is kept. Saving starts when the background service is back." in (
         response.content.decode()

@@ -7,20 +7,24 @@ and roll-backs need ``upload``.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from measures.milestones import imports, pathway
 from measures.milestones.files import annotated_workbook, wide_template_csv, wide_template_xlsx
-from measures.milestones.forms import MilestoneUploadForm
+from measures.milestones.forms import ConfirmForm, MilestoneUploadForm
 from measures.models import MilestoneImport, Route
 from pace_hub.audit import child_data_access_record
 from pace_hub.models import ChildDataAccess
 from pace_hub.roles import Permission
 from pace_hub.tenancy import get_for_org, org_view
 
+# The completeness list shows at most this many rows (measures/milestones/views/data.py).
 PROBLEMS_SHOWN = 500
+# The upload report lists every kept problem, this many to a page.
+PROBLEMS_PER_PAGE = 100
 
 # What each step is called in "… starts when the background service is back".
 STEP_NAMES = {
@@ -116,12 +120,15 @@ def _import_context(request: HttpRequest, milestone_import: MilestoneImport) -> 
         if milestone_import.status == MilestoneImport.Status.COMMITTED
         else None
     )
+    # A long list is pages of the ordinary table, never a box scrolling inside the page.
+    problem_page = Paginator(problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("problems"))
     return {
         "milestone_import": milestone_import,
         "running": milestone_import.running,
-        "problems": problems[:PROBLEMS_SHOWN],
-        "problems_hidden": max(0, total - min(len(problems), PROBLEMS_SHOWN)),
+        "problem_page": problem_page,
+        "problems": problem_page.object_list,
         "problems_not_kept": max(0, total - len(problems)),
+        "problems_kept": len(problems),
         "problem_total": total,
         "problem_kinds": [
             (code, PROBLEM_KINDS.get(code, code.replace("_", " ")), count)
@@ -158,10 +165,73 @@ def import_progress(request: HttpRequest, milestone_import: str) -> HttpResponse
     return response
 
 
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
+
+
+def commit_changes(milestone_import: MilestoneImport) -> list[str]:
+    """What saving a checked upload changes, counted, for the confirmation step."""
+    preview = milestone_import.preview or {}
+    return [
+        _count(milestone_import.new_children, "new child added", "new children added"),
+        _count(milestone_import.updated_children, "child already held updated", "children already held updated"),
+        _count(preview.get("dates_added", 0), "milestone date added", "milestone dates added"),
+        _count(preview.get("dates_changed", 0), "milestone date changed", "milestone dates changed"),
+        _count(preview.get("routes_changed", 0), "route changed", "routes changed"),
+    ]
+
+
+def rollback_changes(milestone_import: MilestoneImport) -> list[str]:
+    """What rolling back a saved upload undoes, counted from what it saved."""
+    preview = milestone_import.preview or {}
+    return [
+        _count(milestone_import.new_children, "child it added is removed", "children it added are removed"),
+        _count(
+            milestone_import.updated_children,
+            "child it updated gets its earlier dates and route back",
+            "children it updated get their earlier dates and routes back",
+        ),
+        _count(
+            preview.get("dates_added", 0), "milestone date it added is removed", "milestone dates it added are removed"
+        ),
+        _count(
+            preview.get("dates_changed", 0),
+            "milestone date it changed goes back to the date held before",
+            "milestone dates it changed go back to the dates held before",
+        ),
+        _count(preview.get("routes_changed", 0), "route it changed goes back", "routes it changed go back"),
+    ]
+
+
+def _confirm_page(
+    request: HttpRequest, milestone_import: MilestoneImport, action: str, form: ConfirmForm
+) -> HttpResponse:
+    context = {
+        "milestone_import": milestone_import,
+        "action": action,
+        "form": form,
+        "changes": commit_changes(milestone_import) if action == "commit" else rollback_changes(milestone_import),
+    }
+    return render(request, "measures/milestones/import_confirm.html", context)
+
+
 @org_view(Permission.UPLOAD)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def import_commit(request: HttpRequest, milestone_import: str) -> HttpResponse:
+    """Save a checked upload: the report's button opens this step, which says how many children
+    and dates will change; only its confirmed form saves."""
     milestone_import = get_for_org(request, MilestoneImport, code=milestone_import)
+    if milestone_import.status != MilestoneImport.Status.VALIDATED:
+        if milestone_import.status == MilestoneImport.Status.INVALID:
+            messages.error(request, "This file has errors. Fix them and upload it again before saving.")
+        else:
+            messages.error(
+                request, f"This upload cannot be saved: it is {milestone_import.get_status_display().lower()}."
+            )
+        return redirect("milestone_import", request.org.slug, milestone_import.code)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if not form.is_valid():
+        return _confirm_page(request, milestone_import, "commit", form)
     try:
         imports.milestone_import_request_commit(milestone_import=milestone_import)
     except ValidationError as error:
@@ -187,9 +257,26 @@ def import_retry(request: HttpRequest, milestone_import: str) -> HttpResponse:
 
 
 @org_view(Permission.UPLOAD)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def import_rollback(request: HttpRequest, milestone_import: str) -> HttpResponse:
+    """Roll back a saved upload, after a confirmation step saying what goes back."""
     milestone_import = get_for_org(request, MilestoneImport, code=milestone_import)
+    refusal = None
+    if milestone_import.status != MilestoneImport.Status.COMMITTED:
+        refusal = (
+            f"Only a saved upload can be rolled back; this one is {milestone_import.get_status_display().lower()}."
+        )
+    elif (blocker := imports.rollback_blocker(milestone_import)) is not None:
+        refusal = (
+            f"This upload cannot be rolled back: the later upload “{blocker.original_name}” changed some of the "
+            "same children. Roll that one back first."
+        )
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("milestone_import", request.org.slug, milestone_import.code)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if not form.is_valid():
+        return _confirm_page(request, milestone_import, "rollback", form)
     try:
         imports.milestone_import_request_rollback(milestone_import=milestone_import, user=request.user)
     except ValidationError as error:

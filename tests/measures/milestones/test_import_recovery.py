@@ -324,7 +324,9 @@ def test_a_step_waiting_for_the_background_service_says_so_and_is_not_offered_fo
     milestone_import = checked(org, cast.members["data"].user)
     client = cast.client("data")
     with broker_at(CLOSED_BROKER):
-        response = client.post(url("milestone_import_commit", org, milestone_import.code), follow=True)
+        response = client.post(
+            url("milestone_import_commit", org, milestone_import.code), {"confirmed": "True"}, follow=True
+        )
         page = response.content.decode()
         assert "Your request to save is kept. Saving starts when the background service is back." in page
         assert 'id="background-waiting"' in page

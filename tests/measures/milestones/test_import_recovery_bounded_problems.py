@@ -97,7 +97,7 @@ def test_an_import_with_errors_beyond_the_kept_problems_has_errors_and_shows_eve
     page = cast.client("data").get(reverse("milestone_import", args=[cast.org.slug, milestone_import.code]))
     body = page.content.decode()
     assert "5 errors and 3000 warnings" in body
-    assert "This file has 3005 problems. The first 500 are listed below" in body
+    assert "This file has 3005 problems. The first 1000 are listed below" in body
     assert '<span data-problem-count="unparseable_date">5</span> dates that cannot be read' in body
     assert '<span data-problem-count="out_of_order">3000</span> dates out of pathway order (warnings)' in body
     assert "Save these changes" not in body

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from measures.milestones import imports
+from measures.milestones.demo import CHILDREN, demo_rows
 
 SAMPLE = Path(__file__).resolve().parents[3] / "docs" / "sample_milestones_messy.csv"
 
@@ -28,3 +29,10 @@ def test_the_messy_sample_reports_each_problem_by_row_and_column(cast):
     # Excel date numbers, two-digit years and ISO dates are read; blanks are not problems.
     assert milestone_import.rows == 12 and milestone_import.error_rows == 5
     assert milestone_import.new_children == 7
+
+
+def test_the_messy_sample_uses_references_the_demo_does_not_hold() -> None:
+    # Trying the sample on the demo must add children, never overwrite the demo's own.
+    sample = {line.split(",")[0] for line in SAMPLE.read_text().splitlines()[1:]}
+    demo = {row[0] for row in demo_rows(seed=1, today=date(2026, 11, 26), children=CHILDREN)}
+    assert len(demo) == CHILDREN and sample and not sample & demo
