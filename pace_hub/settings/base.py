@@ -139,6 +139,10 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# One date format everywhere: "1 Dec 2026" and "1 Dec 2026, 19:08" (pace_hub/formats/en_GB).
+FORMAT_MODULE_PATH = ["pace_hub.formats"]
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -246,7 +250,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Report rendering: WeasyPrint logs each layout step and every SVG style it passes over, and
     # kaleido's browser each tab it opens; only their errors matter here.
-    "loggers": {name: {"level": "ERROR"} for name in ("weasyprint", "fontTools", "kaleido", "choreographer")},
+    "loggers": {
+        **{name: {"level": "ERROR"} for name in ("weasyprint", "fontTools", "kaleido", "choreographer")},
+        # Without its own handlers: Django's console handler printed each django.* record a second
+        # time beside the root's.
+        "django": {"handlers": [], "level": "INFO"},
+        # A refused permission (403) is one INFO line, not a traceback (pace_hub.log_filters).
+        "django.request": {"filters": ["refused_permission"]},
+    },
+    "filters": {"refused_permission": {"()": "pace_hub.log_filters.RefusedPermissionIsNotAnError"}},
 }
 
 # Periodic work (django-celery-beat copies these into its database schedule at start).
