@@ -22,34 +22,50 @@ def tenancy(request: HttpRequest) -> dict:
     }
 
 
-# The product's sections, in navigation order. A section appears once its page exists.
+# The product's sections, in navigation order, each with the other pages it holds (by URL name)
+# that live outside its own URL prefix. A section appears once its page exists.
 SECTIONS = [
-    ("Home", "org_home"),
-    ("Aims", "aims"),
-    ("Testing", "change_ideas"),
-    ("Measures & data", "measures"),
-    ("Meetings", "meetings"),
-    ("Governance", "governance_dashboard"),
-    ("Self-assessment", "self_assessments"),
-    ("Team", "team"),
+    ("Home", "org_home", ()),
+    ("Aims", "aims", ()),
+    ("Testing", "change_ideas", ()),
+    ("Measures & data", "measures", ()),
+    ("Meetings", "meetings", ()),
+    ("Governance", "governance_dashboard", ()),
+    ("Self-assessment", "self_assessments", ()),
+    ("Team", "team", ("resources",)),
 ]
+
+
+def _url(name: str, org) -> str | None:
+    try:
+        return reverse(name, args=[org.slug])
+    except NoReverseMatch:
+        return None
 
 
 def navigation(request: HttpRequest) -> dict:
     org = getattr(request, "org", None)
     if org is None:
         return {}
-    items = []
     membership = getattr(request, "membership", None)
-    for label, name in SECTIONS:
-        if name == "org_home" and membership is not None and membership.role == Role.VIEWER:
+    viewer = membership is not None and membership.role == Role.VIEWER
+    current = request.path
+    items = []
+    active_label, active_length = None, 0
+    for label, name, also in SECTIONS:
+        if name == "org_home" and viewer:
             continue  # a viewer's home is the governance dashboard (governance.views.home)
-        try:
-            url = reverse(name, args=[org.slug])
-        except NoReverseMatch:
+        url = _url(name, org)
+        if url is None:
             continue
         items.append((label, url))
-    current = request.path
-    # The longest matching prefix is the current section ("Home" would match everything).
-    active = max((url for _, url in items if current.startswith(url)), key=len, default=None)
-    return {"nav_items": [(label, url, url == active) for label, url in items]}
+        if name == "org_home":
+            # Every organisation page starts with the home's URL, so Home is only ever its own page.
+            if current == url:
+                active_label, active_length = label, len(url)
+            continue
+        for prefix in [url, *filter(None, (_url(other, org) for other in also))]:
+            # The longest matching prefix wins (a section nested in another's URL).
+            if current.startswith(prefix) and len(prefix) > active_length:
+                active_label, active_length = label, len(prefix)
+    return {"nav_items": [(label, url, label == active_label) for label, url in items]}
