@@ -13,11 +13,13 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
-# Embedded default: SQLite, eager tasks, console e-mail, demo data, http://127.0.0.1:8000
+# Embedded default: SQLite, eager tasks, console e-mail, demo data, http://127.0.0.1:$(PORT)
+# (another port: make run PORT=8001).
+PORT ?= 8000
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py seed_demo --port $(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Headless Chromium for the browser tests and report charts, and poppler's pdftoppm for checking
 # report PDFs (Debian's packages; needs root, skipped otherwise).

@@ -1,5 +1,6 @@
 """Create demo organisations, people and improvement work. Safe to run again."""
 
+import os
 from importlib import import_module
 
 from django.core.management.base import BaseCommand
@@ -14,6 +15,14 @@ APP_DEMOS = ["measures", "aims", "pdsa", "governance"]
 class Command(BaseCommand):
     help = "Create (or top up) the demo organisations and print their sign-ins."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("PORT", "8000")),
+            help="the port runserver will listen on, for the printed address (default: $PORT or 8000)",
+        )
+
     def handle(self, *args, **options) -> None:
         orgs = [seed_organisation(name, slug, domain) for name, slug, domain in ORGANISATIONS]
         shared = seed_shared_member(orgs)
@@ -26,7 +35,7 @@ class Command(BaseCommand):
                 continue
             for demo in orgs:
                 module.seed(demo)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at http://127.0.0.1:{options['port']}/ with:"))
         for demo in orgs:
             self.stdout.write(f"\n  {demo.organisation.name}")
             for role in Role:
