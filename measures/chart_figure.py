@@ -4,8 +4,10 @@
 after measures.disclosure.mask_payload for people who may not see small counts) and builds the
 same picture static/js/measure_chart.js builds in the browser: the values joined phase by phase,
 the centre line (solid over its baseline, dashed where it is extended), control limits, the
-target, signal points by shape and colour, phase boundaries and annotation markers. Points
-withheld as small counts are marked "<5" on the chart instead of being drawn (never as 0).
+target, signal points by shape and colour, phase boundaries and annotation markers (one
+numbered triangle per date on the x-axis, numbered as the report lists them). Points withheld as
+small counts are shaded bands labelled "<5" (or "n<5") instead of being drawn (never as 0), and
+the line breaks there; counts and percentages are drawn on an axis from 0.
 
 Pure: no database, no plotly import; the result is a plain figure dict that kaleido (or
 plotly.graph_objects.Figure) accepts. Each trace carries a ``uid`` naming what it draws
@@ -31,7 +33,8 @@ COLOURS = {
     "target": "#146c43",
     "annotation": "#5a5a5a",
     "phase": "#212529",
-    "suppressed": "#495057",
+    "suppressed": "#343a40",
+    "withheld": "rgba(73, 80, 87, 0.14)",
 }
 # Shapes as well as colours, so that signals never rely on colour alone (as on the web chart).
 SYMBOLS = {"improvement": "diamond", "concern": "square", "neither": "triangle-up", "normal": "circle"}
@@ -55,12 +58,6 @@ def signal_class(point: dict[str, Any]) -> str:
     if point["improvement"] is False:
         return "concern"
     return "neither"
-
-
-def suppressed_label(point: dict[str, Any]) -> str:
-    """What marks a withheld point: "<5" for a count of children, "n<5" for a median or a
-    percentage of fewer than 5 children."""
-    return "<5" if point.get("shown_instead") == "<5" else "n<5"
 
 
 def _line(xs: list, ys: list, uid: str, name: str, colour: str, dash: str, shape: str, legend: bool) -> dict:
@@ -205,6 +202,9 @@ def _present(values: list | None) -> list[float]:
 def y_range(payload: dict[str, Any]) -> list[float]:
     """The y-axis range: every value, line and the target in view, with a little room."""
     values = _present([point["y"] for point in payload["points"]])
+    if not values and any(point.get("suppressed") for point in payload["points"]):
+        # Nothing may be drawn (every value withheld): an axis from 0 that holds the "<5" bands.
+        values.append(5.0)
     for phase in payload["phases"]:
         values += _present(phase["centre"]) + _present(phase["ucl"]) + _present(phase["lcl"])
     if payload["target"] is not None:
@@ -249,7 +249,8 @@ def chart_figure(payload: dict[str, Any], *, width: int = 760, height: int = 340
             False,
         )
         trace["line"]["width"] = 1
-        trace["connectgaps"] = True
+        # Across a missing point, but never across a withheld one.
+        trace["connectgaps"] = not payload.get("withheld")
         traces.append(trace)
     traces += _phase_traces(payload, xs)
     if payload["target"] is not None:
@@ -266,6 +267,9 @@ def chart_figure(payload: dict[str, Any], *, width: int = 760, height: int = 340
             )
         )
     traces += _point_traces(payload, xs)
+    markers = annotation_markers(payload)
+    if markers:
+        traces.append(markers)
 
     shapes: list[dict] = []
     annotations: list[dict] = []
@@ -277,15 +281,37 @@ def chart_figure(payload: dict[str, Any], *, width: int = 760, height: int = 340
         annotations.append(
             _label(x, 0, f" {phase['label']}", colour=COLOURS["phase"], xanchor="left", yanchor="bottom", name="phase")
         )
-    for index, note in enumerate(payload["annotations"]):
-        shapes.append(_vertical(note["x"], COLOURS["annotation"], 1, "dot"))
-        annotations.append(_label(note["x"], 1, f"A{index + 1}", boxed=True, yanchor="bottom", name="annotation"))
-    suppressed = [point for point in points if point.get("suppressed")]
-    for point in suppressed:
+    for marker in payload.get("annotation_markers") or _markers_of(payload["annotations"]):
         annotations.append(
-            _label(point["x"], 0.02, suppressed_label(point), boxed=True, yanchor="bottom", name="suppressed")
+            _label(marker["x"], 0.035, str(marker["number"]), yanchor="bottom", name="annotation", colour="#212529")
         )
-    if suppressed:
+    spans = payload.get("withheld") or _spans_of(points)
+    for span in spans:
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": span["x0"],
+                "x1": span["x1"],
+                "y0": 0,
+                "y1": 1,
+                "layer": "below",
+                "fillcolor": COLOURS["withheld"],
+                "line": {"width": 0},
+            }
+        )
+        annotations.append(
+            _label(
+                _midpoint(span["x0"], span["x1"]),
+                0.5,
+                span["label"],
+                boxed=True,
+                name="suppressed",
+                colour=COLOURS["suppressed"],
+            )
+        )
+    if spans:
         annotations.append(
             {
                 "name": "suppressed-key",
@@ -297,7 +323,7 @@ def chart_figure(payload: dict[str, Any], *, width: int = 760, height: int = 340
                 "yanchor": "top",
                 "showarrow": False,
                 "align": "left",
-                "text": "<5 and n<5: fewer than 5 children; the value is not shown.",
+                "text": "<5 and n<5: fewer than 5 children; the value is not shown (shaded).",
                 "font": {"size": 11, "color": COLOURS["suppressed"]},
             }
         )
@@ -324,12 +350,56 @@ def chart_figure(payload: dict[str, Any], *, width: int = 760, height: int = 340
             "gridcolor": "#e9ecef",
             "linecolor": "#6c757d",
         },
+        "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
         "legend": {"orientation": "h", "x": 0, "y": -0.14, "yanchor": "top", "font": {"size": 11}},
         "showlegend": True,
         "shapes": shapes,
         "annotations": annotations,
     }
     return {"data": traces, "layout": layout}
+
+
+def annotation_markers(payload: dict[str, Any]) -> dict | None:
+    """The annotations as one triangle per date at the foot of the plot (on a hidden second
+    axis from 0 to 1, whatever the data's scale), numbered above as the report lists them."""
+    markers = payload.get("annotation_markers") or _markers_of(payload["annotations"])
+    if not markers:
+        return None
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "uid": "annotations",
+        "x": [marker["x"] for marker in markers],
+        "y": [0] * len(markers),
+        "yaxis": "y2",
+        "name": "Annotation",
+        "cliponaxis": False,
+        "hoverinfo": "skip",
+        "marker": {
+            "symbol": "triangle-up",
+            "size": 11,
+            "color": COLOURS["annotation"],
+            "line": {"width": 1, "color": "#ffffff"},
+        },
+    }
+
+
+def _markers_of(annotations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Markers for a payload frozen before they were in it (a report issued earlier)."""
+    from measures.charts import group_annotations  # noqa: PLC0415 - a copy: the frozen payload is left as it was
+
+    return group_annotations([dict(note) for note in annotations])
+
+
+def _spans_of(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from measures.charts import withheld_spans  # noqa: PLC0415
+
+    return withheld_spans(points)
+
+
+def _midpoint(start: str, end: str) -> str:
+    first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    return (first + (last - first) / 2).isoformat()
 
 
 def _vertical(x: str, colour: str, width: int, dash: str) -> dict:

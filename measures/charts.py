@@ -8,10 +8,15 @@ pages embed a measure's chart through `measures.selectors.measure_chart_data`.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.urls import Resolver404, resolve
+
+from measures import disclosure
 from measures.analysis import (
     ChartSuggestion,
     ControlChartResult,
@@ -31,6 +36,7 @@ from measures.readings import (
     point_signals,
     shown_signals,
 )
+from pace_hub.dates import day_text
 
 # Charts whose limits change with each point's denominator or exposure: drawn as steps.
 STEP_CHARTS = {Measure.Chart.P, Measure.Chart.P_PRIME, Measure.Chart.U, Measure.Chart.U_PRIME}
@@ -212,6 +218,68 @@ def _y_title(measure: Measure, chart: str) -> str:
     return "Value"
 
 
+def y_from_zero(measure: Measure, chart: str) -> bool:
+    """Whether the y-axis starts at 0: for counts, percentages, rates, gaps between events and
+    the timescales derived from milestone data (children, days, % — never below 0). A run or
+    XmR chart of a value entered by hand keeps an axis fitted to its data."""
+    if chart not in (Measure.Chart.RUN, Measure.Chart.XMR):
+        return True
+    return measure.data_kind != "value" or measure.unit == "%" or measure.source == Measure.Source.DERIVED
+
+
+def link_text(link: str) -> str:
+    """What an annotation's link opens, in words, for its link text ("the PDSA cycle")."""
+    parts = urlsplit(link)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"the page on {parts.netloc}"
+    try:
+        name = resolve(parts.path).url_name
+    except Resolver404:
+        return "the linked page"
+    return LINKED_PAGES.get(name or "", "the linked page in PACE Hub")
+
+
+LINKED_PAGES = {
+    "cycle_detail": "the PDSA cycle",
+    "implementation_detail": "the implementation",
+    "change_idea_detail": "the change idea",
+    "aim_detail": "the aim",
+    "measure_detail": "the measure",
+}
+
+
+def annotation_items(annotations: Sequence[Annotation]) -> list[dict[str, Any]]:
+    """The annotations in date order, as the chart, its list and its reports show them."""
+    return [
+        {
+            "x": annotation.date.isoformat(),
+            "label": day_text(annotation.date),
+            "text": annotation.text,
+            "link": annotation.link,
+            "link_text": link_text(annotation.link) if annotation.link else "",
+            # The code of a stored annotation (to remove it from the list); none for an unsaved one.
+            "code": "" if annotation._state.adding else str(annotation.code),
+        }
+        for annotation in sorted(annotations, key=lambda annotation: annotation.date)
+    ]
+
+
+def group_annotations(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One marker per date: the annotations (from `annotation_items`) on the same day grouped,
+    numbered in date order, each with the texts its hover (or focus) shows. Each item is given
+    the position of its marker (`marker`), for the list under the chart."""
+    groups: list[dict[str, Any]] = []
+    for item in sorted(items, key=lambda item: item["x"]):
+        if groups and groups[-1]["x"] == item["x"]:
+            groups[-1]["texts"].append(item["text"])
+        else:
+            groups.append({"number": len(groups) + 1, "x": item["x"], "label": item["label"], "texts": [item["text"]]})
+        item["marker"] = len(groups) - 1
+    for group in groups:
+        group["count"] = len(group["texts"])
+    return groups
+
+
 def _pair_labels(measure: Measure, chart: str) -> tuple[str, str]:
     """What the numerator and denominator columns are called for this measure."""
     if chart in (Measure.Chart.U, Measure.Chart.U_PRIME) or measure.data_kind == "rate":
@@ -226,6 +294,7 @@ def chart_payload(
     phases: Sequence[Phase] = (),
     *,
     chart: str | None = None,
+    hide_small_counts: bool = False,
 ) -> dict[str, Any]:
     """Everything the chart, its reading and its table need, as plain JSON-ready data.
 
@@ -236,14 +305,25 @@ def chart_payload(
     Every chart type fills the same keys: `points` (x, label, y on the drawn scale, numerator,
     denominator, signal, improvement, …), `phases` (per phase: `centre`, `ucl`, `lcl`,
     `sigma2_upper`, `sigma2_lower` — one value per position of the phase, None where a line
-    is not drawn —, offset, stop, baseline_stop, trial_limits), `signals`, `annotations`,
-    `reading` and the icons. `step_lines` says the limits vary point by point (draw "hvh").
+    is not drawn —, offset, stop, baseline_stop, trial_limits, and the recorded `start` and
+    `baseline_points`), `signals`, `annotations` (one per annotation) and `annotation_markers`
+    (one per date), `reading` and the icons. `step_lines` says the limits vary point by point
+    (draw "hvh"); `y_from_zero` that the y-axis starts at 0.
+
+    ``hide_small_counts`` (people who may not see child-level data, measures.disclosure): the
+    values describing 1–4 children are withheld *before* the analysis, so that no line, signal,
+    icon or sentence is worked out from them; they are listed in `withheld` (spans to shade,
+    labelled "<5") and their points carry ``suppressed``.
     """
     points = list(points)
     chart = chart_type_for(measure, points, chart)
+    hidden = disclosure.withheld_positions(measure, points) if hide_small_counts else set()
+    if hidden:
+        points = [_without_values(point) if index in hidden else point for index, point in enumerate(points)]
     labels = [period_label(point.period, measure.period) for point in points]
     unit = _unit(measure, chart)
     numerator_label, denominator_label = _pair_labels(measure, chart)
+    items = annotation_items(annotations)
     payload: dict[str, Any] = {
         "title": measure.title,
         "chart": chart,
@@ -254,24 +334,19 @@ def chart_payload(
         "target": measure.target,
         "rule_profile": measure.rule_profile,
         "centre_name": centre_name(chart),
-        # Limits that vary point by point are drawn as steps; count-like charts start at 0.
+        # Limits that vary point by point are drawn as steps; counts and percentages start at 0.
         "step_lines": chart in STEP_CHARTS,
-        "y_from_zero": chart != Measure.Chart.RUN and chart != Measure.Chart.XMR,
+        "y_from_zero": y_from_zero(measure, chart),
         "per_event": measure.period == Measure.Period.EVENT,
         "numerator_label": numerator_label,
         "denominator_label": denominator_label,
         "points": [],
         "phases": [],
         "signals": [],
-        "annotations": [
-            {
-                "x": annotation.date.isoformat(),
-                "label": f"{annotation.date.day} {annotation.date:%B %Y}",
-                "text": annotation.text,
-                "link": annotation.link,
-            }
-            for annotation in sorted(annotations, key=lambda annotation: annotation.date)
-        ],
+        "annotations": items,
+        "annotation_markers": group_annotations(items),
+        "withheld": [],
+        "small_counts_hidden": hide_small_counts and measure.source == Measure.Source.DERIVED,
         "reading": [],
         "variation": None,
         "assurance": None,
@@ -290,29 +365,40 @@ def chart_payload(
         chart = payload["chart"] = Measure.Chart.RUN
         payload["chart_label"] = Measure.Chart.RUN.label
         payload["centre_name"] = "median"
-        payload["step_lines"] = payload["y_from_zero"] = False
+        payload["step_lines"] = False
+        payload["y_from_zero"] = y_from_zero(measure, chart)
     scale = chart_scale(measure, chart)
     starts = phase_starts(points, phases)
     recorded = [None, *[phase for _, phase in starts]]
 
     shown = shown_signals(results, chart, measure.rule_profile)
     flagged = point_signals(shown, len(points))
+    instead = disclosure.shown_instead(measure)
     for index, point in enumerate(points):
         signal = flagged[index]
-        payload["points"].append(
-            {
-                "x": point.period.isoformat(),
-                "label": labels[index],
-                "y": point_value(point, measure),
-                "numerator": point.numerator,
-                "denominator": point.denominator,
-                "note": point.note,
-                "provisional": point.provisional,
-                "astronomical": point.astronomical,
-                "signal": signal.kind if signal else None,
-                "improvement": signal.improvement if signal else None,
+        entry = {
+            "x": point.period.isoformat(),
+            "label": labels[index],
+            "y": point_value(point, measure),
+            "numerator": point.numerator,
+            "denominator": point.denominator,
+            "note": point.note,
+            "provisional": point.provisional,
+            "astronomical": point.astronomical,
+            "signal": signal.kind if signal else None,
+            "improvement": signal.improvement if signal else None,
+        }
+        if payload["small_counts_hidden"]:
+            # Cohort sizes are never shown (DESIGN.md §1); notes of derived points quote them.
+            suppressed = index in hidden
+            entry |= {
+                "numerator": None,
+                "denominator": None,
+                "note": disclosure.WITHHELD_NOTE if suppressed else "",
+                "suppressed": suppressed,
+                "shown_instead": instead if suppressed else "",
             }
-        )
+        payload["points"].append(entry)
     for number, phase in enumerate(results):
         record = recorded[number]
         baseline = measure.baseline_points if record is None else record.baseline_points
@@ -321,6 +407,8 @@ def chart_payload(
                 **_phase_lines(phase, chart, baseline, scale),
                 "label": f"Phase {number + 1}" if len(results) > 1 else "",
                 "reason": record.reason if record else "",
+                "start": record.start.isoformat() if record else None,
+                "baseline_points": baseline,
             }
         )
     payload["signals"] = [
@@ -336,6 +424,7 @@ def chart_payload(
         }
         for item in shown
     ]
+    payload["withheld"] = withheld_spans(payload["points"])
 
     latest = results[-1].result
     if _anhoj_run(chart, measure):
@@ -357,9 +446,54 @@ def chart_payload(
         values=[point["y"] for point in payload["points"]],
         unit=unit,
         event_name=measure.event_name,
+        target=measure.target,
+        better=measure.better,
+        provisional=[index for index, point in enumerate(points) if point.provisional],
+        withheld=sorted(hidden),
+        withheld_text=instead,
     )
     payload["suggestion"] = phase_suggestion(results, points, shown, measure.period)
     return payload
+
+
+def _without_values(point: DataPoint) -> DataPoint:
+    """A copy of the point with nothing to analyse or draw: a withheld small count."""
+    point = copy.copy(point)
+    point.value = point.numerator = point.denominator = None
+    point.note = ""
+    return point
+
+
+def withheld_spans(points: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The runs of consecutive withheld points, as x-ranges to shade: from halfway to the
+    point before to halfway to the point after (15 days either side at the ends), each with
+    its label ("<5" for a count of children, "n<5" for a median or % of fewer than 5)."""
+    dates = [datetime.date.fromisoformat(point["x"]) for point in points]
+    spans: list[dict[str, Any]] = []
+    for index, point in enumerate(points):
+        if not point.get("suppressed"):
+            continue
+        before = dates[index] - (dates[index] - dates[index - 1]) / 2 if index else dates[index] - HALF_PERIOD
+        after = dates[index] + (dates[index + 1] - dates[index]) / 2 if index + 1 < len(points) else None
+        after = after or dates[index] + HALF_PERIOD
+        if spans and spans[-1]["last"] == index - 1:
+            spans[-1] |= {"x1": after.isoformat(), "last": index}
+            spans[-1]["periods"].append(point["label"])
+            continue
+        spans.append(
+            {
+                "x0": before.isoformat(),
+                "x1": after.isoformat(),
+                "first": index,
+                "last": index,
+                "label": "<5" if point.get("shown_instead") == disclosure.SMALL_COUNT_TEXT else "n<5",
+                "periods": [point["label"]],
+            }
+        )
+    return spans
+
+
+HALF_PERIOD = datetime.timedelta(days=15)
 
 
 def centre_name(chart: str) -> str:

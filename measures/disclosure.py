@@ -3,16 +3,23 @@
 Counts of 1–4 children are shown as "<5" (DESIGN.md §1). On derived measures that means:
 a month's count of waiting children of 1–4 is hidden; a median of fewer than 5 children's
 timescales is hidden (it would be close to one child's own dates); a percentage of a cohort of
-1–4 children is hidden, and cohort sizes are never shown. The analysis still runs on the full
-data, so the chart's lines and signals are the same for everyone; only the plotted numbers of
-small groups are withheld.
+1–4 children is hidden, and cohort sizes are never shown.
+
+A chart drawn for such a person is analysed without the withheld values (as missing points,
+which every rule skips): a centre line, limit, signal or sentence worked out from them could
+give them away (a mean over one hidden month and the months shown is that month's value; "7
+points above the median" counted over hidden months says which side they lie). So their chart
+reads only what they may see, and the withheld periods are shaded and labelled "<5".
 """
 
+import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from measures.models import DataPoint, Measure
+from measures.models import DataPoint, Measure, Phase
 
 SMALL_COUNT_TEXT = "<5"
+WITHHELD_NOTE = "Fewer than 5 children: not shown."
 
 
 def is_small(count: float | None) -> bool:
@@ -41,26 +48,49 @@ def withheld(measure: Measure, point: DataPoint | dict[str, Any] | None, *, hide
     )
 
 
+def withheld_positions(measure: Measure, points: Sequence[DataPoint]) -> set[int]:
+    """The positions of the points withheld from people without child-level access."""
+    return {index for index, point in enumerate(points) if withheld(measure, point, hide_small_counts=True)}
+
+
 def mask_payload(measure: Measure, payload: dict[str, Any]) -> dict[str, Any]:
-    """The chart payload with small groups withheld (a copy; the input is left as it was)."""
-    if measure.source != Measure.Source.DERIVED:
+    """The chart payload as people without child-level access may see it (a new payload; the
+    input is left as it was): drawn again from the payload's own points with the small groups
+    withheld before the analysis (see `measures.charts.chart_payload(hide_small_counts=True)`)."""
+    if measure.source != Measure.Source.DERIVED or payload.get("small_counts_hidden"):
         return payload
-    instead = shown_instead(measure)
-    points = []
-    for point in payload["points"]:
-        hidden = withheld(measure, point, hide_small_counts=True)
-        points.append(
-            {
-                **point,
-                "y": None if hidden else point["y"],
-                "numerator": None,
-                "denominator": None,
-                "note": "Fewer than 5 children: not shown." if hidden else "",
-                "suppressed": hidden,
-                "shown_instead": instead if hidden else "",
-            }
+    from measures.charts import chart_payload  # noqa: PLC0415 - charts imports this module
+
+    points = [
+        DataPoint(
+            measure=measure,
+            period=datetime.date.fromisoformat(point["x"]),
+            # The value as drawn: the engine reads numerators and denominators where it needs them.
+            value=None if measure.data_kind == "rate" else point["y"],
+            numerator=point["numerator"],
+            denominator=point["denominator"],
+            note=point["note"],
+            provisional=point["provisional"],
+            astronomical=point["astronomical"],
         )
-    return {**payload, "points": points}
+        for point in payload["points"]
+    ]
+    phases = [
+        Phase(
+            measure=measure,
+            start=datetime.date.fromisoformat(phase["start"]),
+            baseline_points=phase["baseline_points"],
+            reason=phase["reason"],
+        )
+        for phase in payload["phases"][1:]
+    ]
+    masked = chart_payload(measure, points, (), phases, chart=payload["chart"], hide_small_counts=True)
+    # Annotations are not data about children: kept as they were (with their codes).
+    masked["annotations"] = payload["annotations"]
+    masked["annotation_markers"] = payload["annotation_markers"]
+    if payload["error"]:
+        masked["error"] = payload["error"]
+    return masked
 
 
 def shown_instead(measure: Measure) -> str:

@@ -143,6 +143,11 @@ def chart_reading(
     values: Sequence[float | None] = (),
     unit: str = "",
     event_name: str = "",
+    target: float | None = None,
+    better: str = "",
+    provisional: Sequence[int] = (),
+    withheld: Sequence[int] = (),
+    withheld_text: str = "<5",
 ) -> list[str]:
     """Sentences describing the latest phase of a chart, most important first.
 
@@ -151,24 +156,42 @@ def chart_reading(
     Signals in earlier phases are history that a new phase already acknowledged, so only the
     latest phase is read. For G and T charts `values` (the gaps as drawn, one per position),
     `unit` and `event_name` ("placement disruptions") let the reading describe the latest gap.
+
+    The first sentence says which phase the rules read, why, and what they found against the
+    latest value and the `target` (see `phase_sentence`). `withheld` lists the positions
+    withheld from this reader as small counts (their `values` are None and the engine never saw
+    them): the reading says so, and nothing in it is worked out from them.
     """
-    if not phases:
+    sentences: list[str] = []
+    if withheld:
+        sentences.append(withheld_sentence([labels[index] for index in withheld], withheld_text))
+    if not phases or phases[-1].result.last_index is None:
+        if withheld:
+            return [*sentences, "No value in the current phase can be shown, so the rules have nothing to read."]
         return ["No data yet."]
     phase = phases[-1]
     result = phase.result
     last_index = result.last_index
-    if last_index is None:
-        return ["No data yet."]
     centre_name = "median" if chart in ("run", "g") else "mean"
-    sentences: list[str] = []
-    if len(phases) > 1:
-        sentences.append(f"Reading the current phase, which began in {labels[phase.offset]}.")
+    signals = [item.signal for item in shown_signals([phase], chart, rule_profile)]
+    sentences.insert(
+        0,
+        phase_sentence(
+            phases=phases,
+            labels=labels,
+            values=values,
+            signals=signals,
+            provisional=provisional,
+            target=target,
+            better=better,
+            target_text=target_text,
+        ),
+    )
     if chart in ("g", "t") and values:
         gap = _gap_sentence(phase, values, unit or ("days" if chart == "t" else "cases"), event_name)
         if gap:
             sentences.append(gap)
 
-    signals = [item.signal for item in shown_signals([phase], chart, rule_profile)]
     # The most recent signals matter most; older ones are summarised by their count.
     signals.sort(key=lambda signal: (signal.end, signal.start), reverse=True)
     # Under the Anhøj rules a shift is shown only when it is longer than chance allows.
@@ -200,6 +223,63 @@ def chart_reading(
         marked = ", ".join(labels[index] for index in astronomical)
         sentences.append(f"Marked as astronomical by a person (a judgement, not a rule): {marked}.")
     return sentences
+
+
+def withheld_sentence(periods: Sequence[str], shown_as: str = "<5") -> str:
+    """Why some periods are not drawn, and that nothing shown is worked out from them."""
+    which = periods[0] if len(periods) == 1 else f"{len(periods)} periods"
+    verb = "describes" if len(periods) == 1 else "describe"
+    return (
+        f"{which} {verb} fewer than 5 children, so {'its value is' if len(periods) == 1 else 'their values are'} "
+        f"not shown (marked {shown_as}); the lines, signals and this reading use only the periods shown, "
+        "so that no hidden value can be worked out from them."
+    )
+
+
+def phase_sentence(
+    *,
+    phases: list[PhaseResult],
+    labels: list[str],
+    values: Sequence[float | None],
+    signals: Sequence[Signal],
+    provisional: Sequence[int] = (),
+    target: float | None = None,
+    better: str = "",
+    target_text: str = "",
+) -> str:
+    """Which phase the rules read and why, what they found, and the latest value against the
+    target, in one sentence: "The rules read the current phase (since April 2026, 8 points),
+    because a new phase began then: no improvement signal yet, although the latest value meets
+    the target (90%)." — so that a progress bar near the target beside "no signal" is explained.
+    """
+    phase = phases[-1]
+    positions = range(phase.offset, phase.stop)
+    present = [index for index in positions if index < len(values) and values[index] is not None]
+    read = len([index for index in present if index not in set(provisional)]) if values else phase.stop - phase.offset
+    counted = f"{read} point" if read == 1 else f"{read} points"
+    first = labels[phase.offset]
+    if len(phases) > 1:
+        which = f"The rules read the current phase (since {first}, {counted}), because a new phase began then"
+    else:
+        which = f"The rules read {'all ' if read > 2 else ''}{counted} (since {first})"
+    # The most recent signal says where the process is heading now (older ones are listed below).
+    recent = max(signals, key=lambda signal: (signal.end, signal.start)) if signals else None
+    if recent is None:
+        found, good = ("no signal", None) if better == "neutral" else ("no improvement signal yet", False)
+    elif recent.improvement is None:
+        found, good = "a signal (the measure has no better direction)", None
+    elif recent.improvement:
+        found, good = "an improvement signal", True
+    else:
+        found, good = "a signal of concern", False
+    latest = values[present[-1]] if present else None
+    if target is None or latest is None or better not in ("up", "down") or good is None:
+        return f"{which}: {found}."
+    meets = latest >= target if better == "up" else latest <= target
+    target_words = f"the target ({target_text})" if target_text else "the target"
+    clause = f"the latest value meets {target_words}" if meets else f"the latest value does not meet {target_words}"
+    joiner = "and" if meets == good else "although"
+    return f"{which}: {found}, {joiner} {clause}."
 
 
 def _has_limits(result: object) -> bool:

@@ -1,9 +1,12 @@
-/* Draws every measure chart on the page with plotly.
+/* Draws every measure chart on the page with plotly (scatter traces only: the basic bundle).
  *
  * Each chart element carries data-measure-chart="<id of a json_script element>" holding the
  * payload built by measures/charts.py: chart_payload(). Elements with data-compact draw a
  * sparkline. Buttons with data-chart-download="png|svg" and data-chart-target="<chart id>"
- * download the chart as an image.
+ * download the chart as an image. Withheld small counts (payload.withheld) are shaded bands
+ * labelled "<5", never points; annotations are one marker per date on the x-axis, whose text
+ * shows on hover, or on focus of the date in the list under the chart
+ * (data-chart-annotation="<marker index>").
  */
 (function () {
   "use strict";
@@ -18,7 +21,9 @@
     limit: "#6c757d",
     target: "#146c43",
     annotation: "#5a5a5a",
-    phase: "#212529"
+    phase: "#212529",
+    withheld: "rgba(73, 80, 87, 0.14)",
+    withheldText: "#343a40"
   };
   // Shapes as well as colours, so that signals never rely on colour alone.
   var SYMBOLS = { improvement: "diamond", concern: "square", neither: "triangle-up", normal: "circle" };
@@ -100,6 +105,7 @@
   function pointTraces(payload, xs) {
     var groups = {};
     payload.points.forEach(function (point, index) {
+      if (point.suppressed) { return; }
       var kind = signalClass(point);
       var key = kind + (point.provisional ? "-open" : "") + (point.astronomical ? "-astro" : "");
       if (!groups[key]) { groups[key] = { kind: kind, provisional: point.provisional, astronomical: point.astronomical, x: [], y: [], text: [] }; }
@@ -130,11 +136,13 @@
     var compact = element.hasAttribute("data-compact");
     var xs = payload.points.map(function (point) { return point.x; });
     var ys = payload.points.map(function (point) { return point.y; });
-    // The line joining the points breaks between phases: each phase is its own segment.
+    var withheld = payload.withheld || [];
+    // The line joining the points breaks between phases: each phase is its own segment. It
+    // also breaks at a withheld value, rather than drawing a line across what is not shown.
     var traces = payload.phases.map(function (phase) {
       var trace = lineTrace(xs.slice(phase.offset, phase.stop), ys.slice(phase.offset, phase.stop), "Values", COLOURS.line, "solid", "linear", false);
       trace.line.width = compact ? 1.5 : 1;
-      trace.connectgaps = true;
+      trace.connectgaps = withheld.length === 0;
       return trace;
     });
     traces = traces.concat(phaseTraces(payload, xs, compact));
@@ -148,6 +156,16 @@
 
     var shapes = [];
     var annotations = [];
+    withheld.forEach(function (span) {
+      shapes.push({ type: "rect", xref: "x", yref: "paper", x0: span.x0, x1: span.x1, y0: 0, y1: 1, layer: "below",
+        fillcolor: COLOURS.withheld, line: { width: 0 } });
+      if (!compact) {
+        annotations.push({ x: midpoint(span.x0, span.x1), xref: "x", yref: "paper", y: 0.5, yanchor: "middle", text: escapeHtml(span.label),
+          hovertext: "Fewer than 5 children: not shown (" + escapeHtml(span.periods.join(", ")) + ")", showarrow: false,
+          bgcolor: "#ffffff", bordercolor: COLOURS.withheldText, borderwidth: 1, font: { size: 11, color: COLOURS.withheldText } });
+      }
+    });
+    var markerCurve = null;
     if (!compact) {
       payload.phases.forEach(function (phase, number) {
         if (number === 0) { return; }
@@ -155,24 +173,43 @@
         annotations.push({ x: xs[phase.offset], xref: "x", yref: "paper", y: 0, yanchor: "bottom", xanchor: "left", text: " " + phase.label,
           hovertext: phase.label + ": " + escapeHtml(phase.reason), showarrow: false, font: { size: 11, color: COLOURS.phase } });
       });
-      payload.annotations.forEach(function (note, index) {
-        shapes.push({ type: "line", xref: "x", yref: "paper", x0: note.x, x1: note.x, y0: 0, y1: 1, line: { color: COLOURS.annotation, width: 1, dash: "dot" } });
-        annotations.push({ x: note.x, xref: "x", yref: "paper", y: 1, yanchor: "bottom", text: "A" + (index + 1),
-          hovertext: escapeHtml(note.text), showarrow: false, bgcolor: "#ffffff", bordercolor: COLOURS.annotation, borderwidth: 1,
-          font: { size: 11, color: "#212529" } });
-      });
+      var markers = payload.annotation_markers || [];
+      if (markers.length) {
+        // One small marker per date on the x-axis (a hidden second axis from 0 to 1 holds them
+        // at its foot whatever the data's scale); the annotations' texts show on hover.
+        markerCurve = traces.length;
+        traces.push({
+          x: markers.map(function (marker) { return marker.x; }),
+          y: markers.map(function () { return 0; }),
+          yaxis: "y2", type: "scatter", mode: "markers", name: "Annotation", cliponaxis: false,
+          text: markers.map(function (marker) {
+            return "<b>" + escapeHtml(marker.label) + "</b><br>" + marker.texts.map(escapeHtml).join("<br>");
+          }),
+          hovertemplate: "%{text}<extra></extra>",
+          marker: { symbol: "triangle-up", size: 12, color: COLOURS.annotation, line: { width: 1, color: "#ffffff" } }
+        });
+      }
     }
 
     var tickformat = payload.per_event ? "%d %b %Y" : "%b %Y";
+    var yaxis = { title: { text: payload.y_title }, rangemode: payload.y_from_zero ? "tozero" : "normal", zeroline: false };
+    var shown = ys.filter(function (value) { return value !== null && value !== undefined; });
+    if (!shown.length) {
+      // Nothing may be drawn (every value withheld): an axis from 0 that holds the "<5" bands, never −1 to 1.
+      yaxis.range = [0, Math.max(5, payload.target === null ? 0 : payload.target * 1.1)];
+      yaxis.autorange = false;
+    }
     var layout = compact ? {
-      margin: { l: 4, r: 4, t: 4, b: 4 }, height: 90, showlegend: false,
-      xaxis: { visible: false, fixedrange: true }, yaxis: { visible: false, fixedrange: true },
+      margin: { l: 4, r: 4, t: 4, b: 4 }, height: 90, showlegend: false, shapes: shapes,
+      xaxis: { visible: false, fixedrange: true },
+      yaxis: { visible: false, fixedrange: true, rangemode: payload.y_from_zero ? "tozero" : "normal", range: yaxis.range },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
     } : {
       margin: { l: 60, r: 20, t: 30, b: 50 }, height: 380,
       font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12, color: "#212529" },
       xaxis: { type: "date", tickformat: tickformat, showgrid: false },
-      yaxis: { title: { text: payload.y_title }, rangemode: payload.y_from_zero ? "tozero" : "normal", zeroline: false },
+      yaxis: yaxis,
+      yaxis2: { overlaying: "y", range: [0, 1], visible: false, fixedrange: true },
       legend: { orientation: "h", y: -0.18 }, hovermode: "closest", shapes: shapes, annotations: annotations
     };
     var config = compact ? { staticPlot: true, displayModeBar: false, responsive: true } : {
@@ -181,7 +218,37 @@
       toImageButtonOptions: { filename: element.dataset.filename || "chart", format: "png", scale: 2 }
     };
     Plotly.newPlot(element, traces, layout, config);
+    element.dataset.annotationCurve = markerCurve === null ? "" : String(markerCurve);
   }
+
+  function midpoint(from, to) {
+    var start = new Date(from).getTime();
+    return new Date(start + (new Date(to).getTime() - start) / 2).toISOString().slice(0, 10);
+  }
+
+  // The annotations' list under the chart: focusing (or pointing at) a date shows its marker's text.
+  function showAnnotation(button, show) {
+    var element = document.getElementById(button.dataset.chartTarget);
+    if (!element || typeof Plotly === "undefined" || !element.dataset.annotationCurve) { return; }
+    if (show) {
+      Plotly.Fx.hover(element, [{ curveNumber: Number(element.dataset.annotationCurve), pointNumber: Number(button.dataset.chartAnnotation) }]);
+    } else {
+      Plotly.Fx.unhover(element);
+    }
+  }
+
+  ["focusin", "mouseover"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var button = event.target.closest && event.target.closest("[data-chart-annotation]");
+      if (button) { showAnnotation(button, true); }
+    });
+  });
+  ["focusout", "mouseout"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var button = event.target.closest && event.target.closest("[data-chart-annotation]");
+      if (button) { showAnnotation(button, false); }
+    });
+  });
 
   function download(button) {
     var element = document.getElementById(button.dataset.chartTarget);

@@ -46,7 +46,10 @@ def test_a_recorded_phase_splits_the_chart_and_ends_the_suggestion(org) -> None:
     assert payload["phases"][1]["centre"][0] == 29.0
     assert payload["phases"][1]["reason"] == "New panel"
     assert payload["suggestion"] is None
-    assert payload["reading"][0] == "Reading the current phase, which began in January 2025."
+    assert payload["reading"][0] == (
+        "The rules read the current phase (since January 2025, 8 points), because a new phase began then: "
+        "no improvement signal yet."
+    )
 
 
 def test_phase_starts_ignore_phases_without_points_of_their_own(org) -> None:
@@ -119,7 +122,8 @@ def test_anhoj_variation_follows_a_long_run_to_the_last_point(org) -> None:
     payload = chart_payload(measure, monthly_points(measure, values))
 
     assert payload["variation"]["code"] == "special_cause_improving"
-    assert payload["reading"][0].endswith("an unusually long run — an improvement.")
+    assert payload["reading"][0] == "The rules read all 22 points (since January 2024): an improvement signal."
+    assert payload["reading"][1].endswith("an unusually long run — an improvement.")
 
 
 def test_annotations_provisional_points_and_table_rows(org) -> None:
@@ -133,7 +137,15 @@ def test_annotations_provisional_points_and_table_rows(org) -> None:
     rows = table_rows(payload)
 
     assert payload["annotations"] == [
-        {"x": "2024-02-10", "label": "10 February 2024", "text": note.text, "link": "/x/"}
+        {
+            "x": "2024-02-10",
+            "label": "10 Feb 2024",
+            "text": note.text,
+            "link": "/x/",
+            "link_text": "the linked page",
+            "code": str(note.code),
+            "marker": 0,
+        }
     ]
     assert payload["points"][2]["provisional"] is True
     # The provisional month is left out of the median: (5 + 6) / 2.

@@ -98,7 +98,7 @@ def test_g_chart_reads_the_latest_gap_in_words(org) -> None:
     assert payload["centre_name"] == "median" and payload["per_event"] is True
     assert payload["phases"][0]["sigma2_upper"] is None
     assert payload["points"][-1]["signal"] == "beyond_limit"
-    assert payload["reading"][0] == (
+    assert payload["reading"][1] == (
         "150 days between the last two placement disruptions — the longest gap yet: an improvement."
     )
     assert payload["points"][0]["label"] == "15 January 2024"
@@ -114,7 +114,7 @@ def test_t_chart_payload_is_back_transformed(org) -> None:
     phase = payload["phases"][0]
     assert phase["centre"][0] == pytest.approx(21.316881, abs=1e-6)
     assert phase["ucl"][0] == pytest.approx(232.487089, abs=1e-6)
-    assert payload["reading"][0] == "18 days between the last two events."
+    assert payload["reading"][1] == "18 days between the last two events."
 
 
 def test_charts_without_the_data_they_need_fall_back_to_a_run_chart(org) -> None:

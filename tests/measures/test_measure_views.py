@@ -372,7 +372,7 @@ def test_phase_create_from_the_suggestion_and_delete(cast) -> None:
     assert "A phase already starts" in duplicate.content.decode()
 
     page = client.get(measure.get_absolute_url()).content.decode()
-    assert "Reading the current phase, which began in January 2025." in page
+    assert "The rules read the current phase (since January 2025," in page
     assert 'id="phase-suggestion"' not in page
 
     assert client.post(_url("phase_delete", cast.org, phase.code)).status_code == 302

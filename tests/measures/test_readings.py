@@ -19,8 +19,15 @@ LABELS = [period_label(month) for month in MONTHS]
 
 
 def _reading(values, chart="run", better="down", starts=(), **kwargs):
+    """The reading after its first sentence (which phase the rules read: tested on its own)."""
+    reading = _full_reading(values, chart, better, starts, **kwargs)
+    assert reading[0].startswith("The rules read ")
+    return reading[1:]
+
+
+def _full_reading(values, chart="run", better="down", starts=(), **kwargs):
     phases = chart_by_phase(values, list(starts), chart, better=better)
-    return chart_reading(chart=chart, phases=phases, labels=LABELS[: len(values)], **kwargs)
+    return chart_reading(chart=chart, phases=phases, labels=LABELS[: len(values)], values=values, **kwargs)
 
 
 def test_period_labels() -> None:
@@ -87,7 +94,7 @@ def test_control_chart_beyond_limit_trial_limits_and_assurance() -> None:
         target_text="1 day",
     )
 
-    assert reading[0] == "August 2025 is above the upper control limit: a special cause — a concern."
+    assert reading[1] == "August 2025 is above the upper control limit: a special cause — a concern."
     assert "The limits are trial limits: the baseline has fewer than 12 points." in reading
     assert reading[-1].startswith("The target (1 day) lies outside the limits on the wrong side")
 
@@ -103,9 +110,12 @@ def test_common_cause_control_chart() -> None:
 def test_only_the_latest_phase_is_read() -> None:
     values = [10, 12, 11, 13, 10, 12, 11, 13, 5, 4, 6, 5, 4, 6, 5, 4]
 
-    reading = _reading(values, starts=[8])
+    reading = _full_reading(values, starts=[8])
 
-    assert reading[0] == "Reading the current phase, which began in September 2025."
+    assert reading[0] == (
+        "The rules read the current phase (since September 2025, 8 points), because a new phase began then: "
+        "no improvement signal yet."
+    )
     assert not any("a shift —" in sentence for sentence in reading)
 
 
@@ -153,3 +163,72 @@ def test_anhoj_names_a_long_run() -> None:
     reading = _reading(values, rule_profile="anhoj")
 
     assert reading[0] == "10 points below the median since January 2026: an unusually long run — an improvement."
+
+
+@pytest.mark.parametrize(
+    ("values", "better", "target", "found"),
+    [
+        # 8 points, no signal, the latest meets the target: the progress bar and the rules agree in words.
+        ([10, 12, 11, 13, 10, 12, 11, 9], "down", 9, "no improvement signal yet, although the latest value meets"),
+        ([10, 12, 11, 13, 10, 12, 11, 13], "down", 9, "no improvement signal yet, and the latest value does not meet"),
+        ([10, 12, 11, 13, 10, 12, 11, 13, 5, 4, 6, 5, 4, 6], "down", 5, "an improvement signal, although the latest"),
+        ([10, 12, 11, 13, 10, 12, 11, 13, 5, 4, 6, 5, 4, 4], "down", 5, "an improvement signal, and the latest value"),
+        ([10, 12, 11, 13, 10, 12, 11, 13, 5, 4, 6, 5, 4, 6], "up", 5, "a signal of concern, although the latest"),
+        ([10, 12, 11, 13, 10, 12, 11, 13], "neutral", 9, "no signal."),
+    ],
+)
+def test_the_first_sentence_says_what_the_rules_read_and_the_latest_value_against_the_target(
+    values, better, target, found
+) -> None:
+    phases = chart_by_phase(values, [], "run", better=better)
+
+    reading = chart_reading(
+        chart="run",
+        phases=phases,
+        labels=LABELS[: len(values)],
+        values=values,
+        target=target,
+        better=better,
+        target_text=f"{target} days",
+    )
+
+    assert reading[0].startswith(f"The rules read all {len(values)} points (since January 2025): ")
+    assert found in reading[0]
+
+
+def test_the_phase_sentence_counts_only_the_points_the_rules_read() -> None:
+    values = [10, 12, 11, 13, 10, 12, 11, 13, 5, 4, None, 5, 4, 6]
+    phases = chart_by_phase([*values[:-1], None], [8], "run", better="down")
+
+    reading = chart_reading(chart="run", phases=phases, labels=LABELS[:14], values=values, provisional=[13])
+
+    # 6 points from September 2025: one missing, one provisional (drawn, not read).
+    assert reading[0].startswith("The rules read the current phase (since September 2025, 4 points), because")
+
+
+def test_withheld_periods_are_named_and_the_reading_counts_only_what_is_shown() -> None:
+    # The viewer's values: February and March 2025 withheld (1–4 children), None to the engine.
+    values = [9, None, None, 12, 14, 13, 15, 16, 14, 17, 18, 19]
+    phases = chart_by_phase(values, [], "run", better="down")
+
+    reading = chart_reading(
+        chart="run", phases=phases, labels=LABELS[:12], values=values, better="down", withheld=[1, 2]
+    )
+
+    assert reading[0].startswith("The rules read all 10 points (since January 2025)")
+    assert reading[1] == (
+        "2 periods describe fewer than 5 children, so their values are not shown (marked <5); the lines, signals "
+        "and this reading use only the periods shown, so that no hidden value can be worked out from them."
+    )
+
+
+def test_a_reading_with_every_value_withheld_says_so() -> None:
+    phases = chart_by_phase([None, None, None], [], "run", better="down")
+
+    reading = chart_reading(chart="run", phases=phases, labels=LABELS[:3], values=[None] * 3, withheld=[0, 1, 2])
+
+    assert reading == [
+        "3 periods describe fewer than 5 children, so their values are not shown (marked <5); the lines, signals "
+        "and this reading use only the periods shown, so that no hidden value can be worked out from them.",
+        "No value in the current phase can be shown, so the rules have nothing to read.",
+    ]
