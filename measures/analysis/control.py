@@ -10,20 +10,25 @@ that do (U, P′, U′) as lists with one entry per position (None where a point
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from measures.analysis.common import Better, Signal, labels_for
+import numpy as np
+
+from measures.analysis.common import Better, Signal, labels_for, record_maker
 from measures.analysis.spc import (
     TRIAL_LIMIT_POINTS,
     Assurance,
     Variation,
+    _causes,
     _outside,
     _variation,
     assurance_icon,
-    special_causes,
 )
 
-Line = float | list[float | None] | None
+Line = float | list[float | None] | None  # as reported: one number, or one per position
+# Lines as charts hand them to `finish`: one number, or one value per present point.
+Lines = float | np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +71,11 @@ def baseline_count(baseline: int | None, present: int) -> int:
     return min(baseline, present)
 
 
-def check_numbers(values: list, present: list[int], what: str) -> None:
-    """Refuse a negative count, exposure or gap with a message naming the first such point."""
+def check_numbers(values: list, present: list[int], what: str, present_values: list | None = None) -> None:
+    """Refuse a negative count, exposure or gap with a message naming the first such point.
+    `present_values`, when given, are the values at `present` (a quicker check)."""
+    if present_values is not None and (not present_values or min(present_values) >= 0):
+        return
     if present and min(values[i] for i in present) < 0:
         index = next(i for i in present if values[i] < 0)
         raise ValueError(f"point {index}: {what} cannot be negative ({values[index]:g})")
@@ -83,29 +91,43 @@ def present_of(values: list) -> list[int]:
     return [i for i, value in enumerate(values) if value is not None and value == value]
 
 
+_makers: dict[type, Callable[..., ControlChartResult]] = {}
+
+
+def _maker(result_type: type) -> Callable[..., ControlChartResult]:
+    maker = _makers.get(result_type)
+    if maker is None:
+        maker = _makers[result_type] = record_maker(result_type)
+    return maker
+
+
 def finish(
     *,
     length: int,
     present: list[int],
+    gaps: bool,
     ys: list[float],
+    array: np.ndarray | None,
     centre: float | None,
-    lines: tuple[list[float], list[float], list[float] | None, list[float] | None] | None,
+    lines: tuple[Lines, Lines, Lines | None, Lines | None] | None,
     base: int,
     better: Better,
     target: float | None,
-    shown: tuple[list[float], list[float], list[float] | None, list[float] | None] | None = None,
+    shown: tuple[Lines, Lines, Lines | None, Lines | None] | None = None,
     shown_centre: float | None = None,
     values: list[float] | None = None,
     varying: bool,
     result_type: type = ControlChartResult,
     **extra: object,
 ) -> ControlChartResult:
-    """Signals, labels, icons and the result record from per-present-point lines.
+    """Signals, labels, icons and the result record from the lines of the present points.
 
-    `ys` and `lines` (upper, lower, upper 2σ, lower 2σ; the 2σ pair None for no 2-of-3 rule)
-    are on the scale the rules are read on. `shown` and `shown_centre` are the same lines on
-    the scale reported back (the T chart's back-transformed ones), `values` the plotted values
-    per present point; both default to the rules' scale. `varying` reports limits as lists.
+    `ys` (and `array`, the same values as an exact numpy array, or None) and `lines` (upper,
+    lower, upper 2σ, lower 2σ; the 2σ pair None for no 2-of-3 rule) are on the scale the rules
+    are read on; each line is one number, or with `varying` a numpy array with one value per
+    present point. `shown` and `shown_centre` are the same lines on the scale reported back
+    (the T chart's back-transformed ones), `values` the plotted values per present point;
+    both default to the rules' scale. `gaps` says whether any position is missing.
     """
     signals: list[Signal] = []
     if centre is not None:
@@ -115,33 +137,32 @@ def finish(
             upper, lower, upper2, lower2 = lines
             two_of_three = upper2 is not None
             # Without 2σ lines no point can be "beyond 2σ": the lines are the limits themselves.
-            limits = (upper, lower, upper2 or upper, lower2 or lower)
-        signals = special_causes(present, ys, [centre] * len(ys), limits, better, two_of_three=two_of_three)
+            limits = (upper, lower, upper if upper2 is None else upper2, lower if lower2 is None else lower2)
+        signals = _causes(present, gaps, ys, array, centre, limits, better, two_of_three=two_of_three)
 
     shown = shown if shown is not None else lines
     shown_centre = centre if shown_centre is None else shown_centre
     # Varying limits are lists whatever happens (None where there is no line), as the P chart's.
     reported: list[Line] = [[None] * length for _ in range(4)] if varying else [None, None, None, None]
+    last_ucl = last_lcl = None
     if shown is not None:
-        for number, column in enumerate(shown):
-            if column is None:
+        for number, line in enumerate(shown):
+            if line is None:
                 continue
             if varying:
-                spread: list[float | None] = [None] * length
-                for i, value in zip(present, column, strict=True):
-                    spread[i] = value
-                reported[number] = spread
+                reported[number] = spread(line.tolist(), present, length) if gaps else line.tolist()
             else:
-                reported[number] = column[0] if column else None
-    plotted: list[float | None] = [None] * length
-    for i, value in zip(present, values if values is not None else ys, strict=True):
-        plotted[i] = value
+                reported[number] = line
+        if present:
+            last_ucl, last_lcl = (shown[0][-1].item(), shown[1][-1].item()) if varying else (shown[0], shown[1])
+    plotted = values if values is not None else ys
+    if gaps:
+        plotted = spread(plotted, present, length)
+    elif plotted is ys:
+        plotted = list(ys)
 
     last_index = present[-1] if present else None
-    last_ucl = last_lcl = None
-    if shown is not None and present:
-        last_ucl, last_lcl = shown[0][-1], shown[1][-1]
-    return result_type(
+    return _maker(result_type)(
         centre=shown_centre,
         ucl=reported[0],
         lcl=reported[1],
@@ -159,3 +180,11 @@ def finish(
         last_index=last_index,
         **extra,
     )
+
+
+def spread(values: list, present: list[int], length: int) -> list:
+    """One entry per position: `values` (one per present point) where present, None elsewhere."""
+    out: list = [None] * length
+    for i, value in zip(present, values, strict=True):
+        out[i] = value
+    return out

@@ -12,8 +12,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from measures.analysis.common import Better, as_list, check_better
-from measures.analysis.control import ControlChartResult, baseline_count, check_numbers, finish, present_of
+from measures.analysis.control import ControlChartResult, baseline_count, check_numbers, finish
+from measures.analysis.rules import Ratios, present_points, ratios, usable
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,25 +38,21 @@ def c_chart(
     error; None or NaN is a missing point."""
     check_better(better)
     counts = as_list(counts)
-    present = present_of(counts)
-    check_numbers(counts, present, "a count")
-    ys = [float(counts[i]) for i in present]
+    gaps, present, raw, array = present_points(counts)
+    check_numbers(counts, present, "a count", raw)
+    ys = list(map(float, raw))
     base = baseline_count(baseline, len(present))
     centre = lines = None
     if base:
         centre = math.fsum(ys[:base]) / base
         sigma = math.sqrt(centre)
-        count = len(ys)
-        lines = (
-            [centre + 3 * sigma] * count,
-            [max(0.0, centre - 3 * sigma)] * count,
-            [centre + 2 * sigma] * count,
-            [max(0.0, centre - 2 * sigma)] * count,
-        )
+        lines = (centre + 3 * sigma, max(0.0, centre - 3 * sigma), centre + 2 * sigma, max(0.0, centre - 2 * sigma))
     return finish(
         length=len(counts),
         present=present,
+        gaps=gaps,
         ys=ys,
+        array=array,
         centre=centre,
         lines=lines,
         base=base,
@@ -86,6 +85,18 @@ def rate_points(
     return counts, exposures, [i for i in known if exposures[i] != 0]
 
 
+def fast_rate_points(counts: Sequence[float | None], exposures: Sequence[float | None]) -> Ratios:
+    """`rate_points` and the rates in one, quick when every point is present and usable."""
+    counts = as_list(counts)
+    exposures = as_list(exposures)
+    if usable(counts, exposures, proportions=False):
+        result = ratios(counts, exposures, list(range(len(counts))))
+        if result.bottom_array is not None and result.array is not None:
+            return result
+    counts, exposures, present = rate_points(counts, exposures)
+    return ratios(counts, exposures, present)
+
+
 def u_chart(
     counts: Sequence[float | None],
     exposures: Sequence[float | None],
@@ -98,23 +109,36 @@ def u_chart(
     present points, limits ū ± 3√(ū / nᵢ) and 2σ lines ū ± 2√(ū / nᵢ) per point, lower ones
     no less than 0. `target` is a rate, compared with the limits at the last point."""
     check_better(better)
-    counts, exposures, present = rate_points(counts, exposures)
-    ys = [counts[i] / exposures[i] for i in present]
-    base = baseline_count(baseline, len(present))
+    points = fast_rate_points(counts, exposures)
+    base = baseline_count(baseline, len(points.present))
     centre = lines = None
     if base:
-        centre = math.fsum(counts[i] for i in present[:base]) / math.fsum(exposures[i] for i in present[:base])
-        sigmas = [math.sqrt(centre / exposures[i]) for i in present]
-        lines = (
-            [centre + 3 * sigma for sigma in sigmas],
-            [max(0.0, centre - 3 * sigma) for sigma in sigmas],
-            [centre + 2 * sigma for sigma in sigmas],
-            [max(0.0, centre - 2 * sigma) for sigma in sigmas],
-        )
+        centre = math.fsum(points.tops[:base]) / math.fsum(points.bottoms[:base])
+        if points.bottom_array is not None and math.isfinite(centre):
+            sigma = np.sqrt(centre / points.bottom_array)
+            lines = (
+                centre + 3 * sigma,
+                np.maximum(centre - 3 * sigma, 0.0),
+                centre + 2 * sigma,
+                np.maximum(centre - 2 * sigma, 0.0),
+            )
+        else:
+            sigmas = [math.sqrt(centre / bottom) for bottom in points.bottoms]
+            lines = tuple(
+                np.array(line, dtype=float)
+                for line in (
+                    [centre + 3 * sigma for sigma in sigmas],
+                    [max(0.0, centre - 3 * sigma) for sigma in sigmas],
+                    [centre + 2 * sigma for sigma in sigmas],
+                    [max(0.0, centre - 2 * sigma) for sigma in sigmas],
+                )
+            )
     return finish(
-        length=len(counts),
-        present=present,
-        ys=ys,
+        length=points.length,
+        present=points.present,
+        gaps=points.gaps,
+        ys=points.ys,
+        array=points.array,
         centre=centre,
         lines=lines,
         base=base,

@@ -14,9 +14,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from measures.analysis.common import Better, as_list, check_better
 from measures.analysis.control import ControlChartResult, baseline_count, finish
-from measures.analysis.counts import rate_points
+from measures.analysis.control import spread as spread_to
+from measures.analysis.counts import fast_rate_points
+from measures.analysis.rules import Ratios, ratios, usable
 from measures.analysis.spc import MR_LIMIT_FACTOR
 
 D2 = 1.128  # the mean moving range of two points is 1.128 σ
@@ -61,9 +65,20 @@ def proportion_points(
     return numerators, denominators, present
 
 
-def _sigma_z(z: list[float], base: int, screen_outliers: bool) -> float | None:
+def fast_proportion_points(numerators: Sequence[float | None], denominators: Sequence[float | None]) -> Ratios:
+    """`proportion_points` and the proportions in one, quick when every point is usable."""
+    numerators = as_list(numerators)
+    denominators = as_list(denominators)
+    if usable(numerators, denominators, proportions=True):
+        result = ratios(numerators, denominators, list(range(len(numerators))))
+        if result.bottom_array is not None and result.array is not None:
+            return result
+    numerators, denominators, present = proportion_points(numerators, denominators)
+    return ratios(numerators, denominators, present)
+
+
+def _sigma_z(ranges: list[float], screen_outliers: bool) -> float | None:
     """Mean moving range of the baseline z-scores / 1.128, screened once if asked."""
-    ranges = [abs(b - a) for a, b in zip(z[:base], z[1:base], strict=False)]
     if not ranges:
         return None
     mean = math.fsum(ranges) / len(ranges)
@@ -74,42 +89,62 @@ def _sigma_z(z: list[float], base: int, screen_outliers: bool) -> float | None:
 
 
 def _laney(
+    points: Ratios,
     *,
-    length: int,
-    present: list[int],
-    ys: list[float],
     centre: float | None,
-    sigmas: list[float],
+    spread: float,
     base: int,
     screen_outliers: bool,
     better: Better,
     target: float | None,
     upper_bound: float | None,
 ) -> LaneyResult:
+    """σᵢ = √(spread / nᵢ), the z-scores, σ_z and the lines; then the chart."""
     z_present: list[float] = []
     sigma_z = None
     lines = None
     if centre is not None:
+        top = math.inf if upper_bound is None else upper_bound
         # σᵢ = 0 only when p̄ is 0 or 1 (or ū is 0): every baseline point then sits on the
         # centre, so its z is 0, and the limits close onto the centre as a P chart's do.
-        z_present = [(y - centre) / sigma if sigma > 0 else 0.0 for y, sigma in zip(ys, sigmas, strict=True)]
-        sigma_z = _sigma_z(z_present, base, screen_outliers)
-        if sigma_z is not None:
-            top = math.inf if upper_bound is None else upper_bound
-            widths = [sigma_z * sigma for sigma in sigmas]
-            lines = (
-                [min(top, centre + 3 * width) for width in widths],
-                [max(0.0, centre - 3 * width) for width in widths],
-                [min(top, centre + 2 * width) for width in widths],
-                [max(0.0, centre - 2 * width) for width in widths],
-            )
-    z: list[float | None] = [None] * length
-    for i, value in zip(present, z_present, strict=False):
-        z[i] = value
+        if points.bottom_array is not None and points.array is not None and math.isfinite(spread):
+            sigmas = np.sqrt(spread / points.bottom_array)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z_array = np.where(sigmas > 0, (points.array - centre) / sigmas, 0.0)
+            z_present = z_array.tolist()
+            sigma_z = _sigma_z(np.abs(z_array[1:base] - z_array[: max(base - 1, 0)]).tolist(), screen_outliers)
+            if sigma_z is not None:
+                widths = sigma_z * sigmas
+                lines = (
+                    np.minimum(centre + 3 * widths, top),
+                    np.maximum(centre - 3 * widths, 0.0),
+                    np.minimum(centre + 2 * widths, top),
+                    np.maximum(centre - 2 * widths, 0.0),
+                )
+        else:
+            sigma_list = [math.sqrt(spread / bottom) for bottom in points.bottoms]
+            z_present = [
+                (y - centre) / sigma if sigma > 0 else 0.0 for y, sigma in zip(points.ys, sigma_list, strict=True)
+            ]
+            ranges = [abs(b - a) for a, b in zip(z_present[:base], z_present[1:base], strict=False)]
+            sigma_z = _sigma_z(ranges, screen_outliers)
+            if sigma_z is not None:
+                widths = [sigma_z * sigma for sigma in sigma_list]
+                lines = tuple(
+                    np.array(line, dtype=float)
+                    for line in (
+                        [min(top, centre + 3 * width) for width in widths],
+                        [max(0.0, centre - 3 * width) for width in widths],
+                        [min(top, centre + 2 * width) for width in widths],
+                        [max(0.0, centre - 2 * width) for width in widths],
+                    )
+                )
     return finish(
-        length=length,
-        present=present,
-        ys=ys,
+        length=points.length,
+        present=points.present,
+        gaps=points.gaps,
+        ys=points.ys,
+        array=points.array,
         centre=centre,
         lines=lines,
         base=base,
@@ -118,7 +153,7 @@ def _laney(
         varying=True,
         result_type=LaneyResult,
         sigma_z=sigma_z,
-        z=z,
+        z=spread_to(z_present, points.present, points.length) if points.gaps else z_present,
     )
 
 
@@ -139,21 +174,17 @@ def p_prime_chart(
     p̄ ± 3·σ_z·σᵢ and 2σ lines p̄ ± 2·σ_z·σᵢ, clipped to [0, 1]. `target` is a proportion.
     """
     check_better(better)
-    numerators, denominators, present = proportion_points(numerators, denominators)
-    ys = [numerators[i] / denominators[i] for i in present]
-    base = baseline_count(baseline, len(present))
+    points = fast_proportion_points(numerators, denominators)
+    base = baseline_count(baseline, len(points.present))
     centre = None
-    sigmas: list[float] = []
+    spread = 0.0
     if base:
-        centre = math.fsum(numerators[i] for i in present[:base]) / math.fsum(denominators[i] for i in present[:base])
+        centre = math.fsum(points.tops[:base]) / math.fsum(points.bottoms[:base])
         spread = centre * (1 - centre)
-        sigmas = [math.sqrt(spread / denominators[i]) for i in present]
     return _laney(
-        length=len(numerators),
-        present=present,
-        ys=ys,
+        points,
         centre=centre,
-        sigmas=sigmas,
+        spread=spread,
         base=base,
         screen_outliers=screen_outliers,
         better=better,
@@ -174,20 +205,17 @@ def u_prime_chart(
     """Laney's U′ chart of counts / exposures: as `p_prime_chart` with ū = Σ counts /
     Σ exposures and σᵢ = √(ū / nᵢ); lower lines no less than 0. `target` is a rate."""
     check_better(better)
-    counts, exposures, present = rate_points(counts, exposures)
-    ys = [counts[i] / exposures[i] for i in present]
-    base = baseline_count(baseline, len(present))
+    points = fast_rate_points(counts, exposures)
+    base = baseline_count(baseline, len(points.present))
     centre = None
-    sigmas: list[float] = []
+    spread = 0.0
     if base:
-        centre = math.fsum(counts[i] for i in present[:base]) / math.fsum(exposures[i] for i in present[:base])
-        sigmas = [math.sqrt(centre / exposures[i]) for i in present]
+        centre = math.fsum(points.tops[:base]) / math.fsum(points.bottoms[:base])
+        spread = centre
     return _laney(
-        length=len(counts),
-        present=present,
-        ys=ys,
+        points,
         centre=centre,
-        sigmas=sigmas,
+        spread=spread,
         base=base,
         screen_outliers=screen_outliers,
         better=better,

@@ -17,8 +17,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from measures.analysis.common import Better, as_list, check_better
-from measures.analysis.control import ControlChartResult, baseline_count, check_numbers, finish, present_of
+from measures.analysis.control import ControlChartResult, baseline_count, check_numbers, finish, spread
+from measures.analysis.rules import exact_array, present_points
 from measures.analysis.spc import XMR_LIMIT_FACTOR
 
 T_POWER = 3.6  # yᵢ = tᵢ^(1/3.6)
@@ -46,18 +49,13 @@ class TChartResult(ControlChartResult):
     y_lcl: float | None
 
 
-def _gaps(values: Sequence[float | None]) -> tuple[list[float | None], list[int]]:
+def _gaps(values: Sequence[float | None]) -> tuple[list, bool, list[int], list[float], np.ndarray | None]:
+    """(values as a list, any missing?, present positions, present values as floats, and as
+    an exact array or None)."""
     values = as_list(values)
-    present = present_of(values)
-    check_numbers(values, present, "the days or cases between events")
-    return values, present
-
-
-def _spread(length: int, present: list[int], values: list[float]) -> list[float | None]:
-    spread: list[float | None] = [None] * length
-    for i, value in zip(present, values, strict=True):
-        spread[i] = value
-    return spread
+    gaps, present, raw, array = present_points(values)
+    check_numbers(values, present, "the days or cases between events", raw)
+    return values, gaps, present, list(map(float, raw)), array
 
 
 def g_chart(
@@ -74,8 +72,7 @@ def g_chart(
     2-of-3. `better` is usually "up": a longer gap means fewer events.
     """
     check_better(better)
-    values, present = _gaps(values)
-    ys = [float(values[i]) for i in present]
+    values, gaps, present, ys, array = _gaps(values)
     base = baseline_count(baseline, len(present))
     mean = median = lines = None
     if base:
@@ -83,12 +80,13 @@ def g_chart(
         ordered = sorted(ys[:base])
         half = base // 2
         median = ordered[half] if base % 2 else (ordered[half - 1] + ordered[half]) / 2
-        count = len(ys)
-        lines = ([mean + 3 * math.sqrt(mean * (mean + 1))] * count, [0.0] * count, None, None)
+        lines = (mean + 3 * math.sqrt(mean * (mean + 1)), 0.0, None, None)
     return finish(
         length=len(values),
         present=present,
+        gaps=gaps,
         ys=ys,
+        array=array,
         centre=median,
         lines=lines,
         base=base,
@@ -116,8 +114,9 @@ def t_chart(
     reported back-transformed. Limits need at least 2 baseline points.
     """
     check_better(better)
-    values, present = _gaps(values)
-    ys = [float(values[i]) ** (1 / T_POWER) for i in present]
+    values, gaps, present, times, _ = _gaps(values)
+    # In Python: numpy's power need not round as Python's does.
+    ys = [time ** (1 / T_POWER) for time in times]
     base = baseline_count(baseline, len(present))
     y_mean = y_mr_mean = y_ucl = y_lcl = None
     lines = shown = None
@@ -130,25 +129,25 @@ def t_chart(
             y_mr_mean = math.fsum(ranges) / len(ranges)
             width = XMR_LIMIT_FACTOR * y_mr_mean
             y_ucl, y_lcl = y_mean + width, max(0.0, y_mean - width)
-            count = len(ys)
-            y_lines = (y_ucl, y_lcl, y_mean + width * 2 / 3, max(0.0, y_mean - width * 2 / 3))
-            lines = tuple([line] * count for line in y_lines)
-            shown = tuple([line**T_POWER] * count for line in y_lines)
+            lines = (y_ucl, y_lcl, y_mean + width * 2 / 3, max(0.0, y_mean - width * 2 / 3))
+            shown = tuple(line**T_POWER for line in lines)
     return finish(
         length=len(values),
         present=present,
+        gaps=gaps,
         ys=ys,
+        array=exact_array(ys),
         centre=y_mean,
         lines=lines,
         shown=shown,
         shown_centre=None if y_mean is None else y_mean**T_POWER,
-        values=[float(values[i]) for i in present],
+        values=times,
         base=base,
         better=better,
         target=target,
         varying=False,
         result_type=TChartResult,
-        transformed=_spread(len(values), present, ys),
+        transformed=spread(ys, present, len(values)) if gaps else list(ys),
         y_mean=y_mean,
         y_mr_mean=y_mr_mean,
         y_ucl=y_ucl,

@@ -18,6 +18,7 @@ from measures.analysis.common import (
     check_better,
     improvement_for,
     present_positions,
+    record_maker,
 )
 
 SHIFT_POINTS = 6  # IHI: six or more points on one side of the median
@@ -50,6 +51,9 @@ class RunChartResult:
     # Shifts and trends as signals, in order of their first point.
     signals: list[Signal]
     last_index: int | None
+
+
+_make_result = record_maker(RunChartResult)
 
 
 def run_chart(
@@ -105,7 +109,7 @@ def run_chart(
         shift_pairs = list(zip(shifts, shift_sides, strict=True))
         trend_pairs = list(zip(trends, trend_directions, strict=True))
         signals = _signals(values, present, centre, shift_pairs, trend_pairs, better)
-    return RunChartResult(
+    return _make_result(
         centre=centre,
         shifts=shifts,
         shift_sides=shift_sides,

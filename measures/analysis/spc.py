@@ -8,10 +8,13 @@ shift or trend may run across a gap, and a gap is never itself labelled.
 from __future__ import annotations
 
 import math
+import operator
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 from measures.analysis.common import (
     Better,
@@ -25,8 +28,9 @@ from measures.analysis.common import (
     improvement_for,
     labels_for,
     last_point_signal,
-    present_positions,
+    record_maker,
 )
+from measures.analysis.rules import exact_array, find, present_points, ratios, signals_from, usable
 
 XMR_LIMIT_FACTOR = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two points
 MR_LIMIT_FACTOR = 3.267  # D4 for moving ranges of two points
@@ -86,6 +90,10 @@ class PChartResult:
     last_index: int | None
 
 
+_make_xmr = record_maker(XmRResult)
+_make_p = record_maker(PChartResult)
+
+
 def xmr_chart(
     values: Sequence[float | None],
     baseline: int | None = None,
@@ -104,19 +112,26 @@ def xmr_chart(
     check_better(better)
     values = as_list(values)
     length = len(values)
-    present = present_positions(values)
-    ys = [values[i] for i in present]
-    moving_ranges: list[float | None] = [None] * length
-    for k in range(1, len(present)):
-        moving_ranges[present[k]] = abs(ys[k] - ys[k - 1])
-    base = ys[: bisect_left(present, baseline_stop(baseline, length))]
+    gaps, present, ys, array = present_points(values)
+    # In Python, not numpy: a list mixing ints and floats keeps the types Python gives.
+    ranges = list(map(abs, map(operator.sub, ys[1:], ys)))
+    moving_ranges: list[float | None]
+    if gaps:
+        moving_ranges = [None] * length
+        for i, moving_range in zip(present[1:], ranges, strict=True):
+            moving_ranges[i] = moving_range
+    else:
+        moving_ranges = [None, *ranges] if length else []
+    stop = bisect_left(present, baseline_stop(baseline, length)) if gaps else baseline_stop(baseline, length)
+    base = ys[:stop]
 
     centre = ucl = lcl = mr_mean = mr_ucl = sigma2_upper = sigma2_lower = None
     signals: list[Signal] = []
     if base:
         # Clamped so that equal values give exactly that value, not a rounding of it.
         centre = float(min(max(math.fsum(base) / len(base), min(base)), max(base)))
-        base_ranges = [abs(b - a) for a, b in zip(base, base[1:], strict=False)]
+        # The moving ranges between consecutive present baseline points.
+        base_ranges = ranges[: len(base) - 1]
         if base_ranges:
             mr_mean = math.fsum(base_ranges) / len(base_ranges)
             if screen_outliers and mr_mean > 0:
@@ -126,14 +141,11 @@ def xmr_chart(
             width = XMR_LIMIT_FACTOR * mr_mean
             ucl, lcl = centre + width, centre - width
             sigma2_upper, sigma2_lower = centre + width * 2 / 3, centre - width * 2 / 3
-        count = len(ys)
-        limits = None
-        if ucl is not None:
-            limits = ([ucl] * count, [lcl] * count, [sigma2_upper] * count, [sigma2_lower] * count)
-        signals = special_causes(present, ys, [centre] * count, limits, better)
+        lines = None if ucl is None else (ucl, lcl, sigma2_upper, sigma2_lower)
+        signals = _causes(present, gaps, ys, array, centre, lines, better)
 
     last_index = present[-1] if present else None
-    return XmRResult(
+    return _make_xmr(
         centre=centre,
         ucl=ucl,
         lcl=lcl,
@@ -172,44 +184,52 @@ def p_chart(
     length = len(numerators)
     if len(denominators) != length:
         raise ValueError(f"{length} numerators but {len(denominators)} denominators")
-    present = []
-    for i, (numerator, denominator) in enumerate(zip(numerators, denominators, strict=True)):
-        # NaN is the one value not equal to itself; pandas uses it for missing data.
-        if numerator is None or denominator is None or numerator != numerator:
-            continue
-        if denominator != denominator or denominator == 0:
-            continue
-        if numerator < 0 or denominator < 0:
-            raise ValueError(f"point {i}: negative count {numerator}/{denominator}")
-        if numerator > denominator:
-            raise ValueError(f"point {i}: numerator {numerator} exceeds denominator")
-        present.append(i)
+    points = None
+    if usable(numerators, denominators, proportions=True):
+        points = ratios(numerators, denominators, list(range(length)))
+        if points.bottom_array is None or points.array is None:
+            points = None
+    if points is None:
+        points = ratios(numerators, denominators, _p_chart_points(numerators, denominators))
+    present = points.present
 
-    stop = bisect_left(present, baseline_stop(baseline, length))
-    base_total = math.fsum(denominators[i] for i in present[:stop])
-    p_bar = math.fsum(numerators[i] for i in present[:stop]) / base_total if stop else None
+    stop = bisect_left(present, baseline_stop(baseline, length)) if points.gaps else baseline_stop(baseline, length)
+    base_total = math.fsum(points.bottoms[:stop])
+    p_bar = math.fsum(points.tops[:stop]) / base_total if stop else None
 
-    columns: list[list[float | None]] = [[None] * length for _ in range(5)]
-    ucl, lcl, sigma2_upper, sigma2_lower, proportions = columns
-    ys = [numerators[i] / denominators[i] for i in present]
-    for i, y in zip(present, ys, strict=True):
-        proportions[i] = y
+    ys = points.ys
     signals: list[Signal] = []
+    lines: list[list[float | None]] = [[None] * length for _ in range(4)]
     if p_bar is not None:
         spread = p_bar * (1 - p_bar)
-        for i in present:
-            sigma = math.sqrt(spread / denominators[i])
-            ucl[i] = min(1.0, p_bar + 3 * sigma)
-            lcl[i] = max(0.0, p_bar - 3 * sigma)
-            sigma2_upper[i] = min(1.0, p_bar + 2 * sigma)
-            sigma2_lower[i] = max(0.0, p_bar - 2 * sigma)
-        limits = tuple([column[i] for i in present] for column in columns[:4])
-        signals = special_causes(present, ys, [p_bar] * len(ys), limits, better)
+        if points.bottom_array is not None:
+            sigma = np.sqrt(spread / points.bottom_array)
+            arrays = (
+                np.minimum(p_bar + 3 * sigma, 1.0),
+                np.maximum(p_bar - 3 * sigma, 0.0),
+                np.minimum(p_bar + 2 * sigma, 1.0),
+                np.maximum(p_bar - 2 * sigma, 0.0),
+            )
+        else:
+            sigmas = [math.sqrt(spread / bottom) for bottom in points.bottoms]
+            arrays = tuple(
+                np.array(line, dtype=float)
+                for line in (
+                    [min(1.0, p_bar + 3 * sigma) for sigma in sigmas],
+                    [max(0.0, p_bar - 3 * sigma) for sigma in sigmas],
+                    [min(1.0, p_bar + 2 * sigma) for sigma in sigmas],
+                    [max(0.0, p_bar - 2 * sigma) for sigma in sigmas],
+                )
+            )
+        lines = [spread_to(line.tolist(), present, length) if points.gaps else line.tolist() for line in arrays]
+        signals = _causes(present, points.gaps, ys, points.array, p_bar, arrays, better)
+    ucl, lcl, sigma2_upper, sigma2_lower = lines
+    proportions = spread_to(ys, present, length) if points.gaps else list(ys)
 
     last_index = present[-1] if present else None
     last_ucl = ucl[last_index] if last_index is not None else None
     last_lcl = lcl[last_index] if last_index is not None else None
-    return PChartResult(
+    return _make_p(
         centre=p_bar,
         ucl=ucl,
         lcl=lcl,
@@ -225,6 +245,53 @@ def p_chart(
         assurance=assurance_icon(last_ucl, last_lcl, target, better),
         last_index=last_index,
     )
+
+
+def _causes(
+    present: list[int],
+    gaps: bool,
+    ys: list,
+    array: np.ndarray | None,
+    centre: float,
+    lines: tuple | None,
+    better: Better,
+    *,
+    two_of_three: bool = True,
+) -> list[Signal]:
+    """special_causes for one centre and one number (or one array) per line."""
+    if array is not None:
+        return signals_from(find(array, centre, lines, two_of_three=two_of_three), present if gaps else None, better)
+    count = len(ys)
+    limits = None
+    if lines is not None:
+        limits = tuple(line.tolist() if isinstance(line, np.ndarray) else [line] * count for line in lines)
+    return _special_causes_loop(present, ys, [centre] * count, limits, better, two_of_three=two_of_three)
+
+
+def _p_chart_points(numerators: list, denominators: list) -> list[int]:
+    """The usable positions of a P chart, refusing a negative count or a numerator above its
+    denominator with a message naming the point."""
+    present = []
+    for i, (numerator, denominator) in enumerate(zip(numerators, denominators, strict=True)):
+        # NaN is the one value not equal to itself; pandas uses it for missing data.
+        if numerator is None or denominator is None or numerator != numerator:
+            continue
+        if denominator != denominator or denominator == 0:
+            continue
+        if numerator < 0 or denominator < 0:
+            raise ValueError(f"point {i}: negative count {numerator}/{denominator}")
+        if numerator > denominator:
+            raise ValueError(f"point {i}: numerator {numerator} exceeds denominator")
+        present.append(i)
+    return present
+
+
+def spread_to(values: list, present: list[int], length: int) -> list:
+    """One entry per position: `values` (one per present point) where present, None elsewhere."""
+    out: list = [None] * length
+    for i, value in zip(present, values, strict=True):
+        out[i] = value
+    return out
 
 
 def special_causes(
@@ -243,6 +310,26 @@ def special_causes(
     that rule out (the G chart, whose skewed distribution makes it meaningless). Signals come
     back in order of their first point; beyond-limit signals are one per point.
     """
+    array = exact_array(ys)
+    if array is None or (centres and exact_array(centres) is None):
+        return _special_causes_loop(positions, ys, centres, limits, better, two_of_three=two_of_three)
+    lines = None if limits is None else tuple(exact_array(line) for line in limits)
+    if lines is not None and any(line is None for line in lines):
+        return _special_causes_loop(positions, ys, centres, limits, better, two_of_three=two_of_three)
+    centre_line = np.array(centres)
+    return signals_from(find(array, centre_line, lines, two_of_three=two_of_three), positions, better)
+
+
+def _special_causes_loop(
+    positions: list[int],
+    ys: list[float],
+    centres: list[float],
+    limits: tuple[list[float], list[float], list[float], list[float]] | None,
+    better: Better,
+    *,
+    two_of_three: bool = True,
+) -> list[Signal]:
+    """The rules as a loop over the points: for values numpy cannot compare exactly."""
     count = len(ys)
     found: list[tuple[SignalKind, list[int], Direction]] = []
 

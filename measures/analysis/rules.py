@@ -1,0 +1,267 @@
+"""The four Making Data Count rules (DESIGN.md §4) as whole-series scans: the fast path of
+`spc.special_causes`, shared by every control chart.
+
+Each rule is a pattern in a row of yes/no answers, one per present point: numpy answers a
+comparison for the whole series in one call, `.tobytes()` turns the answers into a byte string
+of 0s and 1s, and `bytes.find` (C speed; a regular expression was slower) finds the runs:
+- shift: 7 or more points in a row above (below) the centre — seven 1s in "y > centre" (a
+  point on the centre is 0 in both rows, so it ends the run);
+- trend: 7 or more points each strictly above (below) the one before — six rising steps in a
+  row in "y[k] > y[k − 1]" (a tie is 0 in both rows, so it ends the run);
+- beyond a limit: each 1 in "y > upper" and in "y < lower";
+- two of three beyond the same 2σ line: the points beyond it (and not beyond a limit) whose
+  neighbours are at most two apart, merged into chains — a short loop over the few such points.
+On a short series this is a handful of calls of a microsecond or so each; the Python loop it
+replaces cost that every few points. Comparisons are IEEE comparisons of float64, exactly
+Python's for floats and for integers up to 2⁵²; anything else (Decimals, huge integers, NaN,
+infinities) is left to the loop in `spc`.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import NamedTuple
+
+import numpy as np
+
+from measures.analysis.common import Better, Direction, Signal, SignalKind, improvement_for, make_signal
+
+SHIFT_POINTS = 7
+TREND_POINTS = 7
+EXACT_SQUARES = 2.0**104  # a sum of squares up to this: every value at most 2⁵², exact as a float
+
+_SHIFT_SEED = b"\x01" * SHIFT_POINTS
+_TREND_SEED = b"\x01" * (TREND_POINTS - 1)
+
+Line = float | np.ndarray
+Found = list[tuple[SignalKind, "range | list[int]", Direction]]
+
+
+def _float_array(values: list) -> np.ndarray | None:
+    """`values` as float64 (ints converted), or None for anything numpy would hold otherwise."""
+    try:
+        array = np.array(values)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if array.ndim != 1 or array.dtype.itemsize != 8:
+        return None
+    kind = array.dtype.kind
+    if kind == "i":
+        return array.astype(np.float64)
+    return array if kind == "f" else None
+
+
+def _fits(array: np.ndarray) -> bool:
+    """Every value is finite and at most 2⁵² in size (so an int among them became its float
+    exactly): one dot product answers, and is NaN when a value is NaN."""
+    return float(array @ array) <= EXACT_SQUARES
+
+
+def exact_array(values: list) -> np.ndarray | None:
+    """`values` as a float64 array that numpy compares exactly as Python compares the values,
+    or None when it cannot (Decimals, booleans, NaN, infinities, integers beyond 2⁵²)."""
+    array = _float_array(values)
+    return array if array is not None and _fits(array) else None
+
+
+def present_points(values: list) -> tuple[bool, list[int], list, np.ndarray | None]:
+    """(any point missing?, positions of the present points, their values, the values as an
+    exact array or None). Without missing points the values are the list itself."""
+    array = _float_array(values)
+    if array is not None and _fits(array):
+        return False, list(range(len(values))), values, array
+    # NaN is the one value not equal to itself; pandas uses it for missing data.
+    present = [i for i, value in enumerate(values) if value is not None and value == value]
+    ys = [values[i] for i in present] if len(present) != len(values) else values
+    return len(present) != len(values), present, ys, exact_array(ys)
+
+
+def _runs(found: Found, row: bytes, seed: bytes, kind: SignalKind, way: Direction, extra: int) -> None:
+    """Every run of 1s at least as long as `seed` (str.find runs at C speed, regex does not)."""
+    start = row.find(seed)
+    while start >= 0:
+        end = row.find(0, start)
+        if end < 0:
+            end = len(row)
+        found.append((kind, range(start, end + extra), way))
+        start = row.find(seed, end)
+
+
+def _ones(row: bytes, byte: int = 1) -> list[int]:
+    """Positions of `byte` in `row`."""
+    ones = []
+    k = row.find(byte)
+    while k >= 0:
+        ones.append(k)
+        k = row.find(byte, k + 1)
+    return ones
+
+
+def _chains(found: Found, ones: list[int], way: Direction) -> None:
+    """Two of three: the points beyond 2σ with at most one point between neighbours, merged."""
+    if len(ones) < 2:
+        return
+    chain: list[int] = []
+    for k in ones:
+        if chain and k - chain[-1] > 2:
+            if len(chain) >= 2:
+                found.append(("two_of_three", chain, way))
+            chain = []
+        chain.append(k)
+    if len(chain) >= 2:
+        found.append(("two_of_three", chain, way))
+
+
+def find(
+    array: np.ndarray,
+    centre: float,
+    lines: tuple[Line, Line, Line, Line] | None,
+    *,
+    two_of_three: bool = True,
+) -> Found:
+    """(kind, point numbers, direction) for every special cause among the points of `array`.
+
+    `lines` are (ucl, lcl, upper 2σ, lower 2σ), each one number or one per point, or None for
+    the shift and trend rules only. Point numbers count the present points from 0.
+    """
+    found: Found = []
+    if lines is not None and _scalar_edges(centre, lines):
+        return _find_between_edges(found, array, centre, lines, two_of_three)
+    _runs(found, (array > centre).tobytes(), _SHIFT_SEED, "shift", "high", 0)
+    _runs(found, (array < centre).tobytes(), _SHIFT_SEED, "shift", "low", 0)
+    _trends(found, array)
+    if lines is None:
+        return found
+
+    upper, lower, upper2, lower2 = lines
+    beyond_high = _ones((array > upper).tobytes())
+    beyond_low = _ones((array < lower).tobytes())
+    for k in beyond_high:
+        found.append(("beyond_limit", [k], "high"))
+    for k in beyond_low:
+        found.append(("beyond_limit", [k], "low"))
+    if not two_of_three:
+        return found
+    # Beyond a 2σ line and not beyond a limit. A point beyond the upper 2σ line counts on that
+    # side only (the rules ask "above?" first); it can be below the lower one too only if the
+    # lines cross.
+    near_high = _ones((array > upper2).tobytes())
+    near_low = _ones((array < lower2).tobytes())
+    if near_high and near_low:
+        counted = set(near_high)
+        near_low = [k for k in near_low if k not in counted]
+    if beyond_high or beyond_low:
+        beyond = set(beyond_high + beyond_low)
+        near_high = [k for k in near_high if k not in beyond]
+        near_low = [k for k in near_low if k not in beyond]
+    _chains(found, near_high, "high")
+    _chains(found, near_low, "low")
+    return found
+
+
+def _trends(found: Found, array: np.ndarray) -> None:
+    if len(array) >= TREND_POINTS:
+        later, earlier = array[1:], array[:-1]
+        _runs(found, (later > earlier).tobytes(), _TREND_SEED, "trend", "high", 1)
+        _runs(found, (later < earlier).tobytes(), _TREND_SEED, "trend", "low", 1)
+
+
+def _scalar_edges(centre: float, lines: tuple) -> bool:
+    """One number per line, in order lcl ≤ lower 2σ ≤ centre ≤ upper 2σ ≤ ucl (not NaN)."""
+    upper, lower, upper2, lower2 = lines
+    return isinstance(upper, float) and isinstance(lower, float) and lower <= lower2 <= centre <= upper2 <= upper
+
+
+# For each point, how many of the five edges (lcl, lower 2σ, centre, upper 2σ, ucl) lie strictly
+# below it (`under`: 3 or more is above the centre, 4 beyond the upper 2σ line but not the
+# limit, 5 beyond the limit) and how many lie at or below it (`upto`: 2 or fewer is below the
+# centre, 1 beyond the lower 2σ line but not the limit, 0 beyond the limit). Two binary searches
+# answer all six questions; `bytes.translate` picks one out.
+_ABOVE = bytes(int(count >= 3) for count in range(256))
+_BELOW = bytes(int(count <= 2) for count in range(256))
+
+
+def _find_between_edges(found: Found, array: np.ndarray, centre: float, lines: tuple, two_of_three: bool) -> Found:
+    upper, lower, upper2, lower2 = lines
+    edges = np.array((lower, lower2, centre, upper2, upper))
+    under = edges.searchsorted(array, "left").astype(np.uint8).tobytes()
+    upto = edges.searchsorted(array, "right").astype(np.uint8).tobytes()
+    _runs(found, under.translate(_ABOVE), _SHIFT_SEED, "shift", "high", 0)
+    _runs(found, upto.translate(_BELOW), _SHIFT_SEED, "shift", "low", 0)
+    _trends(found, array)
+    for k in _ones(under, 5):
+        found.append(("beyond_limit", [k], "high"))
+    for k in _ones(upto, 0):
+        found.append(("beyond_limit", [k], "low"))
+    if two_of_three:
+        # Between the 2σ line and the limit; with the edges in order no point is on both sides.
+        _chains(found, _ones(under, 4), "high")
+        _chains(found, _ones(upto, 1), "low")
+    return found
+
+
+def signals_from(found: Found, positions: list[int] | None, better: Better) -> list[Signal]:
+    """Signal records, in order of their first point (positions None: point number = position)."""
+    improvements = {"high": improvement_for("high", better), "low": improvement_for("low", better)}
+    signals = []
+    for kind, points, direction in found:
+        flagged = tuple(points) if positions is None else tuple([positions[k] for k in points])
+        signals.append(
+            make_signal(
+                kind=kind,
+                start=flagged[0],
+                end=flagged[-1],
+                direction=direction,
+                improvement=improvements[direction],
+                points=flagged,
+            )
+        )
+    if len(signals) > 1:
+        signals.sort(key=lambda signal: (signal.start, signal.end, signal.kind))
+    return signals
+
+
+class Ratios(NamedTuple):
+    """Paired points ready to chart: the usable positions, any missing?, the ratios per usable
+    point (list and exact array, or None when numpy cannot hold them exactly) and the
+    numerators and denominators at those points (as lists, and as arrays when exact)."""
+
+    length: int
+    present: list[int]
+    gaps: bool
+    ys: list[float]
+    array: np.ndarray | None
+    tops: list
+    bottoms: list
+    bottom_array: np.ndarray | None
+
+
+def ratios(counts: list, exposures: list, present: list[int]) -> Ratios:
+    """The ratios counts / exposures at the usable positions `present`."""
+    gaps = len(present) != len(counts)
+    tops = [counts[i] for i in present] if gaps else counts
+    bottoms = [exposures[i] for i in present] if gaps else exposures
+    top_array, bottom_array = exact_array(tops), exact_array(bottoms)
+    if top_array is None or bottom_array is None:
+        ys = [top / bottom for top, bottom in zip(tops, bottoms, strict=True)]
+        return Ratios(len(counts), present, gaps, ys, exact_array(ys), tops, bottoms, None)
+    # IEEE division of two exact float64s is Python's true division of the values, ints too.
+    array = top_array / bottom_array
+    return Ratios(len(counts), present, gaps, array.tolist(), array, tops, bottoms, bottom_array)
+
+
+def usable(tops: list, bottoms: list, *, proportions: bool) -> bool:
+    """Whether every pair is present and usable at a glance: no None, no denominator (or
+    exposure) of 0, nothing negative, no numerator above its denominator for `proportions`.
+    NaN can slip past `min`, so `ratios` is asked for exact arrays as well; whatever fails
+    takes the careful way, which names the point at fault."""
+    return bool(
+        tops
+        and len(tops) == len(bottoms)
+        and None not in tops
+        and None not in bottoms
+        and 0 not in bottoms
+        and min(tops) >= 0
+        and min(bottoms) >= 0
+        and not (proportions and any(map(operator.gt, tops, bottoms)))
+    )

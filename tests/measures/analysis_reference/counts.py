@@ -1,0 +1,132 @@
+"""Count charts (DESIGN.md §4b): the C chart (events counted with the same opportunity each
+period) and the U chart (events per unit of exposure, e.g. per 100 children looked after).
+
+Both rest on the Poisson distribution: the variance of a count equals its mean, so σ comes from
+the centre itself and no moving range is needed — one baseline point already gives (trial)
+limits. A lower limit below 0 is 0, and so is a lower 2σ line.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tests.measures.analysis_reference.common import Better, as_list, check_better
+from tests.measures.analysis_reference.control import (
+    ControlChartResult,
+    baseline_count,
+    check_numbers,
+    finish,
+    present_of,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UChartResult(ControlChartResult):
+    """A U chart: `values` are the rates (count / exposure); `u_bar` equals `centre`."""
+
+    u_bar: float | None
+
+
+def c_chart(
+    counts: Sequence[float | None],
+    baseline: int | None = None,
+    *,
+    better: Better = "up",
+    target: float | None = None,
+) -> ControlChartResult:
+    """A C chart: c̄ = mean count of the first `baseline` present points (all when None),
+    limits c̄ ± 3√c̄ and 2σ lines c̄ ± 2√c̄, lower ones no less than 0. A negative count is an
+    error; None or NaN is a missing point."""
+    check_better(better)
+    counts = as_list(counts)
+    present = present_of(counts)
+    check_numbers(counts, present, "a count")
+    ys = [float(counts[i]) for i in present]
+    base = baseline_count(baseline, len(present))
+    centre = lines = None
+    if base:
+        centre = math.fsum(ys[:base]) / base
+        sigma = math.sqrt(centre)
+        count = len(ys)
+        lines = (
+            [centre + 3 * sigma] * count,
+            [max(0.0, centre - 3 * sigma)] * count,
+            [centre + 2 * sigma] * count,
+            [max(0.0, centre - 2 * sigma)] * count,
+        )
+    return finish(
+        length=len(counts),
+        present=present,
+        ys=ys,
+        centre=centre,
+        lines=lines,
+        base=base,
+        better=better,
+        target=target,
+        varying=False,
+    )
+
+
+def rate_points(
+    counts: Sequence[float | None], exposures: Sequence[float | None]
+) -> tuple[list[float | None], list[float | None], list[int]]:
+    """Counts and exposures as lists, and the positions of the usable points.
+
+    A point with a missing count or exposure, or an exposure of 0 (nothing could happen), is
+    missing; a negative count or exposure is an error naming the point.
+    """
+    counts = as_list(counts)
+    exposures = as_list(exposures)
+    if len(counts) != len(exposures):
+        raise ValueError(f"{len(counts)} counts but {len(exposures)} exposures")
+    # NaN is the one value not equal to itself; pandas uses it for missing data.
+    known = [
+        i
+        for i, (count, exposure) in enumerate(zip(counts, exposures, strict=True))
+        if count is not None and exposure is not None and count == count and exposure == exposure
+    ]
+    check_numbers(counts, known, "a count")
+    check_numbers(exposures, known, "an exposure")
+    return counts, exposures, [i for i in known if exposures[i] != 0]
+
+
+def u_chart(
+    counts: Sequence[float | None],
+    exposures: Sequence[float | None],
+    baseline: int | None = None,
+    *,
+    better: Better = "up",
+    target: float | None = None,
+) -> UChartResult:
+    """A U chart of counts / exposures: ū = Σ counts / Σ exposures over the first `baseline`
+    present points, limits ū ± 3√(ū / nᵢ) and 2σ lines ū ± 2√(ū / nᵢ) per point, lower ones
+    no less than 0. `target` is a rate, compared with the limits at the last point."""
+    check_better(better)
+    counts, exposures, present = rate_points(counts, exposures)
+    ys = [counts[i] / exposures[i] for i in present]
+    base = baseline_count(baseline, len(present))
+    centre = lines = None
+    if base:
+        centre = math.fsum(counts[i] for i in present[:base]) / math.fsum(exposures[i] for i in present[:base])
+        sigmas = [math.sqrt(centre / exposures[i]) for i in present]
+        lines = (
+            [centre + 3 * sigma for sigma in sigmas],
+            [max(0.0, centre - 3 * sigma) for sigma in sigmas],
+            [centre + 2 * sigma for sigma in sigmas],
+            [max(0.0, centre - 2 * sigma) for sigma in sigmas],
+        )
+    return finish(
+        length=len(counts),
+        present=present,
+        ys=ys,
+        centre=centre,
+        lines=lines,
+        base=base,
+        better=better,
+        target=target,
+        varying=True,
+        result_type=UChartResult,
+        u_bar=centre,
+    )

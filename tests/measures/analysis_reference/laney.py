@@ -1,0 +1,196 @@
+"""Laney's P′ and U′ charts (DESIGN.md §4b): P and U charts for large denominators.
+
+With denominators in the hundreds a P chart's limits become so tight that almost every point
+falls outside them, although nothing special happened: the points vary more between periods
+than the binomial (or Poisson) model allows (overdispersion). Laney's correction measures that
+extra variation on the z scale, zᵢ = (pᵢ − p̄)/σᵢ, with an I chart: σ_z = mean moving range of
+the z / 1.128, and widens each point's limits by it: p̄ ± 3 · σ_z · σᵢ. When the points vary as
+the model expects, σ_z is about 1 and the chart is the P (or U) chart again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tests.measures.analysis_reference.common import Better, as_list, check_better
+from tests.measures.analysis_reference.control import ControlChartResult, baseline_count, finish
+from tests.measures.analysis_reference.counts import rate_points
+from tests.measures.analysis_reference.spc import MR_LIMIT_FACTOR
+
+D2 = 1.128  # the mean moving range of two points is 1.128 σ
+
+
+@dataclass(frozen=True, slots=True)
+class LaneyResult(ControlChartResult):
+    """A P′ or U′ chart. `values` are the proportions (or rates); `z` holds each present
+    point's z-score (None where missing); `sigma_z` is None with fewer than 2 baseline
+    points (no moving range, so no limits)."""
+
+    sigma_z: float | None
+    z: list[float | None]
+
+
+def proportion_points(
+    numerators: Sequence[float | None], denominators: Sequence[float | None]
+) -> tuple[list[float | None], list[float | None], list[int]]:
+    """Numerators and denominators as lists, and the usable positions (as for the P chart:
+    a missing value or a denominator of 0 is a missing point; a negative count or a numerator
+    above its denominator is an error naming the point)."""
+    numerators = as_list(numerators)
+    denominators = as_list(denominators)
+    if len(numerators) != len(denominators):
+        raise ValueError(f"{len(numerators)} numerators but {len(denominators)} denominators")
+    # NaN is the one value not equal to itself; pandas uses it for missing data.
+    present = [
+        i
+        for i, (numerator, denominator) in enumerate(zip(numerators, denominators, strict=True))
+        if numerator is not None
+        and denominator is not None
+        and numerator == numerator
+        and denominator == denominator
+        and denominator != 0
+    ]
+    for i in present:
+        numerator, denominator = numerators[i], denominators[i]
+        if numerator < 0 or denominator < 0:
+            raise ValueError(f"point {i}: negative count {numerator:g}/{denominator:g}")
+        if numerator > denominator:
+            raise ValueError(f"point {i}: numerator {numerator:g} exceeds denominator {denominator:g}")
+    return numerators, denominators, present
+
+
+def _sigma_z(z: list[float], base: int, screen_outliers: bool) -> float | None:
+    """Mean moving range of the baseline z-scores / 1.128, screened once if asked."""
+    ranges = [abs(b - a) for a, b in zip(z[:base], z[1:base], strict=False)]
+    if not ranges:
+        return None
+    mean = math.fsum(ranges) / len(ranges)
+    if screen_outliers and mean > 0:
+        kept = [r for r in ranges if r < MR_LIMIT_FACTOR * mean]
+        mean = math.fsum(kept) / len(kept)
+    return mean / D2
+
+
+def _laney(
+    *,
+    length: int,
+    present: list[int],
+    ys: list[float],
+    centre: float | None,
+    sigmas: list[float],
+    base: int,
+    screen_outliers: bool,
+    better: Better,
+    target: float | None,
+    upper_bound: float | None,
+) -> LaneyResult:
+    z_present: list[float] = []
+    sigma_z = None
+    lines = None
+    if centre is not None:
+        # σᵢ = 0 only when p̄ is 0 or 1 (or ū is 0): every baseline point then sits on the
+        # centre, so its z is 0, and the limits close onto the centre as a P chart's do.
+        z_present = [(y - centre) / sigma if sigma > 0 else 0.0 for y, sigma in zip(ys, sigmas, strict=True)]
+        sigma_z = _sigma_z(z_present, base, screen_outliers)
+        if sigma_z is not None:
+            top = math.inf if upper_bound is None else upper_bound
+            widths = [sigma_z * sigma for sigma in sigmas]
+            lines = (
+                [min(top, centre + 3 * width) for width in widths],
+                [max(0.0, centre - 3 * width) for width in widths],
+                [min(top, centre + 2 * width) for width in widths],
+                [max(0.0, centre - 2 * width) for width in widths],
+            )
+    z: list[float | None] = [None] * length
+    for i, value in zip(present, z_present, strict=False):
+        z[i] = value
+    return finish(
+        length=length,
+        present=present,
+        ys=ys,
+        centre=centre,
+        lines=lines,
+        base=base,
+        better=better,
+        target=target,
+        varying=True,
+        result_type=LaneyResult,
+        sigma_z=sigma_z,
+        z=z,
+    )
+
+
+def p_prime_chart(
+    numerators: Sequence[float | None],
+    denominators: Sequence[float | None],
+    baseline: int | None = None,
+    screen_outliers: bool = False,
+    *,
+    better: Better = "up",
+    target: float | None = None,
+) -> LaneyResult:
+    """Laney's P′ chart of numerators / denominators (in time order).
+
+    p̄ = Σ numerators / Σ denominators over the first `baseline` present points; σᵢ =
+    √(p̄(1 − p̄)/nᵢ); zᵢ = (pᵢ − p̄)/σᵢ; σ_z = mean moving range of the baseline z / 1.128
+    (with `screen_outliers`, moving ranges ≥ 3.267 × their mean are dropped once); limits
+    p̄ ± 3·σ_z·σᵢ and 2σ lines p̄ ± 2·σ_z·σᵢ, clipped to [0, 1]. `target` is a proportion.
+    """
+    check_better(better)
+    numerators, denominators, present = proportion_points(numerators, denominators)
+    ys = [numerators[i] / denominators[i] for i in present]
+    base = baseline_count(baseline, len(present))
+    centre = None
+    sigmas: list[float] = []
+    if base:
+        centre = math.fsum(numerators[i] for i in present[:base]) / math.fsum(denominators[i] for i in present[:base])
+        spread = centre * (1 - centre)
+        sigmas = [math.sqrt(spread / denominators[i]) for i in present]
+    return _laney(
+        length=len(numerators),
+        present=present,
+        ys=ys,
+        centre=centre,
+        sigmas=sigmas,
+        base=base,
+        screen_outliers=screen_outliers,
+        better=better,
+        target=target,
+        upper_bound=1.0,
+    )
+
+
+def u_prime_chart(
+    counts: Sequence[float | None],
+    exposures: Sequence[float | None],
+    baseline: int | None = None,
+    screen_outliers: bool = False,
+    *,
+    better: Better = "up",
+    target: float | None = None,
+) -> LaneyResult:
+    """Laney's U′ chart of counts / exposures: as `p_prime_chart` with ū = Σ counts /
+    Σ exposures and σᵢ = √(ū / nᵢ); lower lines no less than 0. `target` is a rate."""
+    check_better(better)
+    counts, exposures, present = rate_points(counts, exposures)
+    ys = [counts[i] / exposures[i] for i in present]
+    base = baseline_count(baseline, len(present))
+    centre = None
+    sigmas: list[float] = []
+    if base:
+        centre = math.fsum(counts[i] for i in present[:base]) / math.fsum(exposures[i] for i in present[:base])
+        sigmas = [math.sqrt(centre / exposures[i]) for i in present]
+    return _laney(
+        length=len(counts),
+        present=present,
+        ys=ys,
+        centre=centre,
+        sigmas=sigmas,
+        base=base,
+        screen_outliers=screen_outliers,
+        better=better,
+        target=target,
+        upper_bound=None,
+    )
