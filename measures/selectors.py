@@ -8,11 +8,15 @@ measures with their icons through `measures_with_latest(org)`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.base import ModelState
+from django.urls import reverse
 
 from measures import disclosure
+from measures.chart_cache import chart_entries
 from measures.charts import chart_payload, format_number, point_value, table_rows
 from measures.models import Annotation, DataPoint, Measure, Phase
 from pace_hub.models import Organisation
@@ -71,6 +75,123 @@ class MeasureSummary:
         """ "improvement", "concern", "neither" or "none": what the chart's signals say overall."""
         return signal_status(self.chart.payload)
 
+    @cached_property
+    def sparkline(self) -> MeasureChart:
+        """The small chart of a list: its recent points, coloured as the badge reads them."""
+        return MeasureChart(self.measure, sparkline_payload(self.chart.payload), self.chart.dom_id)
+
+
+# Sparklines ---------------------------------------------------------------------------------
+# A list shows the recent points only, and colours only the signal its variation badge reports:
+# the icon is judged from the latest point (measures.analysis.spc.variation_icon), so an orange
+# (concern) point on a sparkline appears exactly when the badge says "special cause concerning"
+# — never for an old signal the badge no longer reports. Both come from the same chart result.
+
+SPARK_POINTS = 24
+BADGE_IMPROVEMENT = {
+    "special_cause_improving": True,
+    "special_cause_concerning": False,
+    "special_cause_neither": None,
+}
+_SPARK_KEYS = (
+    "title",
+    "chart",
+    "chart_label",
+    "better",
+    "unit",
+    "y_title",
+    "target",
+    "centre_name",
+    "step_lines",
+    "y_from_zero",
+    "per_event",
+    "numerator_label",
+    "denominator_label",
+    "variation",
+    "small_counts_hidden",
+)
+
+
+def badge_points(payload: dict[str, Any]) -> dict[int, tuple[str, bool | None]]:
+    """The points a sparkline colours, by position: (signal kind, improvement) of the signal at
+    the latest point that the variation badge reports; none for common cause or no badge."""
+    code = (payload.get("variation") or {}).get("code")
+    if code not in BADGE_IMPROVEMENT:
+        return {}
+    improvement = BADGE_IMPROVEMENT[code]
+    present = [index for index, point in enumerate(payload["points"]) if point["y"] is not None]
+    if not present:
+        return {}
+    last = present[-1]
+    coloured: dict[int, tuple[str, bool | None]] = {}
+    for signal in payload["signals"]:
+        positions = signal["points"] or range(signal["start"], signal["end"] + 1)
+        if last in positions and signal["improvement"] == improvement:
+            coloured.update((index, (signal["kind"], improvement)) for index in positions)
+    # The badge can rest on a rule the chart does not draw (a run chart under the Anhøj rules
+    # draws only long runs): the latest point still carries the badge's colour.
+    return coloured or {last: (payload["points"][last]["signal"] or "latest", improvement)}
+
+
+def sparkline_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """The part of a chart payload a sparkline draws (static/js/measure_chart.js, data-compact):
+    the last SPARK_POINTS points and their phases' centre lines, no limits, annotations or
+    readings, and only the badge's signal coloured (see ``badge_points``)."""
+    points = payload["points"]
+    cut = max(0, len(points) - SPARK_POINTS)
+    coloured = badge_points(payload)
+    spark_points = []
+    for index in range(cut, len(points)):
+        point = points[index]
+        kind, improvement = coloured.get(index, (None, None))
+        spark_points.append(
+            {
+                "x": point["x"],
+                "label": point["label"],
+                "y": point["y"],
+                "numerator": None,
+                "denominator": None,
+                "note": "",
+                "provisional": point["provisional"],
+                "astronomical": point["astronomical"],
+                "suppressed": point.get("suppressed", False),
+                "signal": kind,
+                "improvement": improvement,
+            }
+        )
+    phases = []
+    for phase in payload["phases"]:
+        if phase["stop"] <= cut:
+            continue
+        start = max(phase["offset"], cut)
+        phases.append(
+            {
+                "offset": start - cut,
+                "stop": phase["stop"] - cut,
+                "baseline_stop": max(phase["baseline_stop"], start) - cut,
+                "centre": phase["centre"][start - phase["offset"] :],
+                "ucl": None,
+                "lcl": None,
+                "label": phase.get("label", ""),
+                "reason": "",
+            }
+        )
+    withheld = [
+        {**span, "first": max(span["first"], cut) - cut, "last": span["last"] - cut}
+        for span in payload.get("withheld", [])
+        if span["last"] >= cut
+    ]
+    return {
+        **{key: payload.get(key) for key in _SPARK_KEYS},
+        "points": spark_points,
+        "phases": phases,
+        "signals": [],
+        "annotations": [],
+        "annotation_markers": [],
+        "withheld": withheld,
+        "reading": payload["reading"][:1],
+    }
+
 
 def signal_status(payload: dict[str, Any]) -> str:
     """Whether the latest phase has signals of improvement, concern, or none."""
@@ -96,19 +217,111 @@ def hide_small_counts(chart: MeasureChart) -> MeasureChart:
 def measure_chart_data(
     measure: Measure, *, chart: str | None = None, dom_id: str = "", hide_small_counts: bool = False
 ) -> MeasureChart:
-    """A measure's chart, ready for chart_card.html. Three queries (points, annotations, phases)
-    unless they were prefetched. ``hide_small_counts`` for people who may not see child-level
-    data (see measures.disclosure)."""
-    payload = chart_payload(
-        measure,
-        list(measure.points.all()),
-        list(measure.annotations.all()),
-        list(measure.phases.all()),
-        chart=chart,
-    )
-    if hide_small_counts:
-        payload = disclosure.mask_payload(measure, payload)
+    """A measure's chart, ready for chart_card.html: from the chart cache, or worked out in three
+    queries (points, annotations, phases; none if they were prefetched) and cached.
+    ``hide_small_counts`` for people who may not see child-level data (see measures.disclosure)."""
+    entry = chart_entries_for([measure], chart=chart, hide_small_counts=hide_small_counts)[measure.pk]
+    payload = entry["payload"]
     return MeasureChart(measure, payload, dom_id or f"chart-{measure.code}", table_rows(payload))
+
+
+# Reading a measure's rows for the analysis --------------------------------------------------
+# The analysis reads a few attributes of each point, annotation and phase. Lists of measures
+# hold thousands of points: they are read as values and made into bare, unsaved instances
+# (no __init__, no signals), several times cheaper than model instances from querysets.
+
+POINT_FIELDS = ("period", "value", "numerator", "denominator", "note", "provisional", "astronomical")
+ANNOTATION_FIELDS = ("pk", "code", "date", "text", "link")
+PHASE_FIELDS = ("pk", "code", "start", "reason", "baseline_points")
+
+
+def _bare(model: type, names: tuple[str, ...], values: tuple) -> Any:
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(names, values, strict=True))
+    instance._state = ModelState()
+    instance._state.adding, instance._state.db = False, "default"
+    return instance
+
+
+def _rows(model: type, measures: list[Measure], names: tuple[str, ...], order: str) -> dict[int, list]:
+    """The measures' rows of ``model``, by measure id, in ``order``: one query."""
+    by_measure: dict[int, list] = {measure.pk: [] for measure in measures}
+    columns = tuple("id" if name == "pk" else name for name in names)
+    query = model.objects.filter(measure__in=list(by_measure)).order_by("measure_id", order)
+    for measure_id, *values in query.values_list("measure_id", *columns):
+        instance = _bare(model, columns, tuple(values))
+        instance.measure_id = measure_id
+        by_measure[measure_id].append(instance)
+    return by_measure
+
+
+def _prefetched(measure: Measure, name: str) -> list | None:
+    cache = getattr(measure, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None
+
+
+def _latest_point(points: list[DataPoint]) -> dict[str, Any] | None:
+    # The latest settled point: a provisional month's value is still moving.
+    settled = [point for point in points if not point.provisional]
+    latest = settled[-1] if settled else (points[-1] if points else None)
+    return {name: getattr(latest, name) for name in POINT_FIELDS} if latest is not None else None
+
+
+def _full_entries(measures: list[Measure], chart: str | None) -> dict[int, dict[str, Any]]:
+    """The chart result of each measure, worked out: three queries for all of them (fewer for
+    measures whose rows were prefetched)."""
+    loaded = {name: {} for name in ("points", "annotations", "phases")}
+    to_read = {name: [] for name in loaded}
+    for measure in measures:
+        for name in loaded:
+            rows = _prefetched(measure, name)
+            if rows is None:
+                to_read[name].append(measure)
+            else:
+                loaded[name][measure.pk] = rows
+    specs = {
+        "points": (DataPoint, POINT_FIELDS, "period"),
+        "annotations": (Annotation, ANNOTATION_FIELDS, "date"),
+        "phases": (Phase, PHASE_FIELDS, "start"),
+    }
+    for name, (model, names, order) in specs.items():
+        if to_read[name]:
+            loaded[name].update(_rows(model, to_read[name], names, order))
+    entries = {}
+    for measure in measures:
+        points = sorted(loaded["points"][measure.pk], key=lambda point: point.period)
+        payload = chart_payload(
+            measure,
+            points,
+            sorted(loaded["annotations"][measure.pk], key=lambda annotation: annotation.date),
+            sorted(loaded["phases"][measure.pk], key=lambda phase: phase.start),
+            chart=chart,
+        )
+        entries[measure.pk] = {"payload": payload, "latest": _latest_point(points)}
+    return entries
+
+
+def chart_entries_for(
+    measures: list[Measure], *, chart: str | None = None, hide_small_counts: bool = False
+) -> dict[int, dict[str, Any]]:
+    """Each measure's chart result (``payload``, and its ``latest`` settled point's fields), by
+    pk, through the chart cache (measures.chart_cache). A viewer's result for a derived measure
+    is the full one with the small counts withheld, kept as its own entry."""
+
+    def full(missing: list[Measure]) -> dict[int, dict[str, Any]]:
+        return chart_entries(missing, lambda todo: _full_entries(todo, chart), chart=chart)
+
+    if not hide_small_counts:
+        return full(measures)
+
+    def masked(missing: list[Measure]) -> dict[int, dict[str, Any]]:
+        base = full(missing)
+        return {
+            measure.pk: {**base[measure.pk], "payload": disclosure.mask_payload(measure, base[measure.pk]["payload"])}
+            for measure in missing
+        }
+
+    return chart_entries(measures, masked, chart=chart, hide_small_counts=True)
 
 
 def measures_for(
@@ -135,30 +348,96 @@ def measures_with_latest(
     hide_small_counts: bool = False,
 ) -> list[MeasureSummary]:
     """Every measure with its sparkline chart, latest point and icons, in four queries whatever
-    the number of measures. `signal` keeps those whose latest phase shows "improvement",
-    "concern" or "none"; `measures` narrows to a queryset chosen by the caller."""
+    the number of measures (one when their charts are in the chart cache). `signal` keeps those
+    whose latest phase shows "improvement", "concern" or "none"; `measures` narrows to a
+    queryset chosen by the caller."""
     queryset = measures if measures is not None else measures_for(organisation, kind=kind, aim=aim)
-    queryset = (
-        queryset.filter(organisation=organisation)
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch("points", queryset=DataPoint.objects.order_by("period")),
-            Prefetch("phases", queryset=Phase.objects.order_by("start")),
-            Prefetch("annotations", queryset=Annotation.objects.order_by("date")),
-        )
-    )
+    rows = list(queryset.filter(organisation=organisation).select_related("organisation"))
+    entries = chart_entries_for(rows, hide_small_counts=hide_small_counts)
     summaries = []
-    for measure in queryset:
-        points = list(measure.points.all())
-        payload = chart_payload(measure, points, list(measure.annotations.all()), list(measure.phases.all()))
-        if hide_small_counts:
-            payload = disclosure.mask_payload(measure, payload)
-        chart = MeasureChart(measure, payload, f"spark-{measure.code}")
-        # The latest settled point: a provisional month's value is still moving.
-        settled = [point for point in points if not point.provisional]
-        latest = settled[-1] if settled else (points[-1] if points else None)
+    for measure in rows:
+        entry = entries[measure.pk]
+        chart = MeasureChart(measure, entry["payload"], f"spark-{measure.code}")
+        latest = None
+        if entry["latest"] is not None:
+            latest = DataPoint(organisation=measure.organisation, measure=measure, **entry["latest"])
         summary = MeasureSummary(measure, chart, latest, hide_small_counts)
         if signal and summary.signal_status != signal:
             continue
         summaries.append(summary)
     return summaries
+
+
+# The measures list: grouped ----------------------------------------------------------------
+
+
+@dataclass
+class MeasureGroup:
+    """A heading of the measures list and its measures: an aim's hand-entered measures, or one
+    timescale's derived measures."""
+
+    title: str
+    summaries: list[MeasureSummary]
+    key: str
+    url: str = ""
+
+    @property
+    def concerns(self) -> int:
+        return sum(1 for summary in self.summaries if summary.signal_status == "concern")
+
+
+def aim_rows(organisation: Organisation) -> list[tuple[int, str, Any, int | None]]:
+    """(pk, title, code, outcome measure id) of the organisation's aims, by title: one query."""
+    aim_model = Measure._meta.get_field("outcome_of_aims").related_model
+    return list(
+        aim_model.objects.filter(organisation=organisation)
+        .order_by("title", "pk")
+        .values_list("pk", "title", "code", "outcome_measure_id")
+    )
+
+
+def measure_list_groups(
+    organisation: Organisation, summaries: list[MeasureSummary], *, aims: list[tuple] | None = None
+) -> tuple[list[MeasureGroup], list[MeasureGroup]]:
+    """The list's two parts: hand-entered measures by aim (each under the first of its aims by
+    title, then those in no aim), and derived measures by timescale. Two queries (aims, unless
+    given as ``aim_rows``, and their measures) whatever the number of measures; the summaries'
+    measures need their timescales (and its milestones) selected."""
+    manual = [summary for summary in summaries if summary.measure.source != Measure.Source.DERIVED]
+    derived = [summary for summary in summaries if summary.measure.source == Measure.Source.DERIVED]
+    aims = {
+        pk: (title, code, outcome)
+        for pk, title, code, outcome in (aims if aims is not None else aim_rows(organisation))
+    }
+    order = {pk: position for position, pk in enumerate(aims)}
+    first_aim: dict[int, int] = {}
+    links = [(outcome, pk) for pk, (_, _, outcome) in aims.items() if outcome is not None]
+    if manual:
+        through = Measure.aims.through.objects.filter(measure__in=[summary.measure.pk for summary in manual])
+        links += list(through.values_list("measure_id", "aim_id"))
+    for measure_id, aim_id in links:
+        if measure_id not in first_aim or order[aim_id] < order[first_aim[measure_id]]:
+            first_aim[measure_id] = aim_id
+    by_aim: dict[int | None, list[MeasureSummary]] = {}
+    for summary in manual:
+        by_aim.setdefault(first_aim.get(summary.measure.pk), []).append(summary)
+    manual_groups = [
+        MeasureGroup(
+            aims[pk][0], by_aim[pk], f"aim-{aims[pk][1]}", reverse("aim_detail", args=[organisation.slug, aims[pk][1]])
+        )
+        for pk in aims
+        if pk in by_aim
+    ]
+    if None in by_aim:
+        manual_groups.append(MeasureGroup("Not part of an aim", by_aim[None], "no-aim"))
+    by_timescale: dict[int, list[MeasureSummary]] = {}
+    for summary in derived:
+        by_timescale.setdefault(summary.measure.timescale_id, []).append(summary)
+    derived_groups = sorted(
+        (
+            MeasureGroup(str(group[0].measure.timescale), group, f"timescale-{group[0].measure.timescale.code}")
+            for group in by_timescale.values()
+        ),
+        key=lambda group: group.title.lower(),
+    )
+    return manual_groups, derived_groups

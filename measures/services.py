@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from measures.chart_cache import measures_changed
 from measures.data_entry import EntryRow
 from measures.models import Annotation, DataPoint, Measure, Phase
 from pace_hub.models import Organisation
@@ -101,6 +102,9 @@ def datapoints_save(*, measure: Measure, rows: list[EntryRow]) -> SaveCounts:
         bulk_update_with_history(
             changed, DataPoint, ["value", "numerator", "denominator", "note", "updated_at"], batch_size=500
         )
+    if new or changed:
+        # Bulk writes send no signals: the chart cache is told here.
+        measures_changed([measure.pk])
     return SaveCounts(created=len(new), updated=len(changed))
 
 
@@ -171,3 +175,64 @@ def phase_create(*, measure: Measure, start: datetime.date, reason: str, baselin
 @transaction.atomic
 def phase_delete(*, phase: Phase) -> None:
     phase.delete()
+
+
+# What a derived point holds besides its measure and period (compared to decide what changed).
+DERIVED_FIELDS = ("value", "numerator", "denominator", "provisional", "note")
+
+
+@dataclass(frozen=True)
+class ReplaceCounts:
+    created: int
+    updated: int
+    deleted: int
+    unchanged: int
+
+
+@transaction.atomic
+def derived_points_replace(*, measures: list[Measure], points: list[DataPoint]) -> ReplaceCounts:
+    """Make the stored points of these derived measures exactly ``points`` (unsaved DataPoints,
+    at most one per measure and period).
+
+    Derived data is reproducible from the import log, so it keeps no per-row history (DESIGN
+    §3; hand-entered points keep theirs through datapoints_save): unchanged points are left
+    alone, changed ones are rewritten with the same code, and months that are gone are
+    deleted — a delete and a bulk insert, no history rows and no per-row signals. Only the
+    measures whose points changed get a new chart-cache stamp."""
+    if any(measure.source != Measure.Source.DERIVED for measure in measures):
+        raise ValidationError("Only derived measures' points are replaced by the recompute.")
+    ids = {measure.pk for measure in measures}
+    wanted = {}
+    for point in points:
+        if point.measure_id not in ids:
+            raise ValueError(f"point for measure {point.measure_id}, which is not being replaced")
+        wanted[(point.measure_id, point.period)] = point
+    stale, keep_codes, touched = [], {}, set()
+    unchanged = 0
+    existing = (
+        DataPoint.objects.filter(measure__in=ids)
+        .order_by()
+        .values_list("pk", "code", "measure_id", "period", *DERIVED_FIELDS)
+    )
+    for pk, code, measure_id, period, *values in existing:
+        point = wanted.get((measure_id, period))
+        if point is not None and tuple(values) == tuple(getattr(point, name) for name in DERIVED_FIELDS):
+            wanted.pop((measure_id, period))
+            unchanged += 1
+            continue
+        stale.append(pk)
+        touched.add(measure_id)
+        if point is not None:
+            keep_codes[(measure_id, period)] = code
+    created = [point for key, point in wanted.items() if key not in keep_codes]
+    for key, code in keep_codes.items():
+        wanted[key].code = code
+    for start in range(0, len(stale), 5000):
+        # A raw delete: no history rows, no signals; derived points have nothing pointing at them.
+        DataPoint.objects.filter(pk__in=stale[start : start + 5000]).order_by()._raw_delete(DataPoint.objects.db)
+    DataPoint.objects.bulk_create(list(wanted.values()), batch_size=2000)
+    touched.update(point.measure_id for point in created)
+    measures_changed(touched)
+    return ReplaceCounts(
+        created=len(created), updated=len(keep_codes), deleted=len(stale) - len(keep_codes), unchanged=unchanged
+    )

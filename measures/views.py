@@ -33,7 +33,7 @@ from measures.forms import (
 from measures.milestones import survival
 from measures.models import Annotation, DataPoint, Measure, Phase
 from measures.readings import period_label
-from measures.selectors import measure_chart_data, measures_with_latest
+from measures.selectors import aim_rows, measure_chart_data, measure_list_groups, measures_for, measures_with_latest
 from pace_hub.exports import csv_response, xlsx_response
 from pace_hub.identifying import warn_identifying
 from pace_hub.roles import Permission
@@ -59,21 +59,34 @@ def _aim_choices(request: HttpRequest) -> tuple[type, list[tuple[str, str]]]:
 
 @org_view()
 def measure_list(request: HttpRequest) -> HttpResponse:
-    aim_model, aims = _aim_choices(request)
-    form = MeasureFilterForm(request.GET or None, aims=aims)
+    """Every measure with its sparkline, latest value and icons: hand-entered measures under their
+    aims, derived ones folded per timescale. Charts come from the chart cache."""
+    aims = aim_rows(request.org)
+    form = MeasureFilterForm(request.GET or None, aims=[(str(code), title) for _, title, code, _ in aims])
     filters: dict = {}
     if form.is_valid():
         filters = {"kind": form.cleaned_data["kind"], "signal": form.cleaned_data["signal"]}
         if form.cleaned_data["aim"]:
+            aim_model = Measure._meta.get_field("outcome_of_aims").related_model
             filters["aim"] = aim_model.objects.filter(organisation=request.org, code=form.cleaned_data["aim"]).first()
-    summaries = measures_with_latest(
-        request.org, **filters, hide_small_counts=not request.membership.can(Permission.CHILD_DATA)
+    measures = measures_for(request.org, kind=filters.get("kind", ""), aim=filters.get("aim")).select_related(
+        "timescale__from_milestone", "timescale__to_milestone"
     )
+    summaries = measures_with_latest(
+        request.org,
+        signal=filters.get("signal", ""),
+        measures=measures,
+        hide_small_counts=not request.membership.can(Permission.CHILD_DATA),
+    )
+    manual_groups, derived_groups = measure_list_groups(request.org, summaries, aims=aims)
     return render(
         request,
         "measures/measure_list.html",
         {
             "summaries": summaries,
+            "manual_groups": manual_groups,
+            "derived_groups": derived_groups,
+            "derived_count": sum(len(group.summaries) for group in derived_groups),
             "filter_form": form,
             "filtered": bool(request.GET),
             "can_manage": request.membership.can(Permission.MEASURES),

@@ -13,7 +13,7 @@ from simple_history.models import registered_models
 
 from pace_hub.models import Membership, Organisation
 
-_SKIPPED_FIELDS = {"updated_at", "created_at", "code", "id", "organisation"}
+_SKIPPED_FIELDS = {"updated_at", "created_at", "code", "id", "organisation", "data_version"}
 _TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 NO_ACCOUNT = "system or a deleted account"
 ANONYMOUS = "anonymous"

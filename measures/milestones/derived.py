@@ -28,6 +28,7 @@ from measures.models import (
     PathwaySummary,
     Timescale,
 )
+from measures.services import derived_points_replace
 from pace_hub.background import enqueue
 from pace_hub.models import Organisation
 
@@ -187,7 +188,6 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
     frame = dates_by_child(organisation, milestones)
     measures = Measure.objects.filter(organisation=organisation, source=Measure.Source.DERIVED)
     by_key = {(measure.timescale_id, measure.derivation): measure for measure in measures}
-    DataPoint.objects.filter(measure__in=list(by_key.values())).delete()
     points = []
     for timescale in timescales:
         # Children whose route never reaches the later milestone are not waiting for it.
@@ -216,7 +216,8 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
                 )
                 for point in values
             )
-    DataPoint.objects.bulk_create(points, batch_size=2000)
+    # Unchanged months stay, the rest is replaced without per-row history (measures.services).
+    derived_points_replace(measures=list(by_key.values()), points=points)
     pathway_summary_refresh(organisation=organisation)
     # An organisation that shares its aggregates across Scotland republishes them (DESIGN.md §4d).
     if BenchmarkSharing.objects.filter(organisation=organisation, sharing=True).exists():

@@ -1,5 +1,7 @@
 """Measures and their data: how will we know that a change is an improvement?"""
 
+import uuid
+
 from django.db import models
 from django.urls import reverse
 
@@ -92,6 +94,10 @@ class Measure(TenantModel):
     )
     derivation = models.CharField(max_length=16, choices=Derivation.choices, blank=True)
     archived = models.BooleanField(default=False)
+    # The chart cache's version stamp (measures.chart_cache): a new value whenever the measure,
+    # its points, annotations or phases change, so that a cached chart is never read again
+    # after a write. Set by save() and by measures.chart_cache.measures_changed().
+    data_version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = MeasureQuerySet.as_manager()
 
@@ -111,6 +117,13 @@ class Measure(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Any change to the measure's own settings (chart type, target, direction…) redraws it.
+        self.data_version = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "data_version"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("measure_detail", args=[self.organisation.slug, self.code])

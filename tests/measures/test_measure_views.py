@@ -36,11 +36,16 @@ def test_list_runs_a_constant_number_of_queries(cast, django_assert_num_queries,
         measure = _measure_with_data(cast.org, title=f"Measure {index:02}")
         AnnotationFactory(measure=measure, organisation=cast.org)
     client = cast.client(Role.VIEWER)
-    # session, user, membership, switcher; aims for the filter; measures, points, phases, annotations
-    with django_assert_num_queries(9):
+    # session, user, membership, switcher; aims (filter and groups); measures, points, phases,
+    # annotations; the aims' measures (groups)
+    with django_assert_num_queries(10):
         response = client.get(_url("measures", cast.org))
     assert response.status_code == 200
     assert response.content.decode().count('data-measure-chart="spark-') == count
+    # Again: the charts come from the chart cache, no points, phases or annotations are read.
+    with django_assert_num_queries(7):
+        again = client.get(_url("measures", cast.org))
+    assert again.content.decode().count('data-measure-chart="spark-') == count
 
 
 def test_list_shows_latest_value_icons_and_sparkline(cast) -> None:
