@@ -1,9 +1,10 @@
 """Forms for aims and driver diagrams. They turn input into domain values; crispy only renders."""
 
 from django import forms
+from django.db import models
 
 from aims.models import Aim, Driver
-from aims.statements import AIM_TEMPLATES, missing_parts
+from aims.statements import AIM_TEMPLATES, AimTemplate, missing_parts
 from measures.models import Measure
 from pace_hub.models import Membership, Organisation, Team
 
@@ -80,8 +81,14 @@ class AimForm(forms.ModelForm):
         }
         widgets = {**SMART_WIDGETS, "measures": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, organisation: Organisation, smart: bool = True, **kwargs) -> None:
+    def __init__(
+        self, *args, organisation: Organisation, smart: bool = True, template: AimTemplate | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.template = template
+        # A warning, not a refusal: a second aim from a template can be right (another group of
+        # children, a local stretch), but usually the existing one wants refreshing instead.
+        self.same_template_aims = aims_from_template(organisation, template) if template else []
         self.fields["lead"].queryset = Membership.objects.for_organisation(organisation).select_related("user")
         self.fields["aims_group"].queryset = Team.objects.for_organisation(organisation)
         measures = Measure.objects.for_organisation(organisation).filter(archived=False)
@@ -97,6 +104,19 @@ class AimForm(forms.ModelForm):
         if self.smart and data.get("status") == Aim.Status.ACTIVE:
             _add_missing_errors(self, data)
         return data
+
+
+def aims_from_template(organisation: Organisation, template: AimTemplate) -> list[Aim]:
+    """The organisation's aims started from this template (or, made before templates were
+    recorded, with its title), retired ones left out."""
+    return list(
+        Aim.objects.for_organisation(organisation)
+        .filter(models.Q(template=template.key) | models.Q(template="", title__iexact=template.title))
+        .exclude(status=Aim.Status.RETIRED)
+        .select_related("organisation")
+        .only("code", "title", "status", "organisation__slug")
+        .order_by("title")
+    )
 
 
 class AimRefreshForm(forms.ModelForm):

@@ -70,6 +70,12 @@ class Aim(TenantModel):
     review_interval_days = models.PositiveSmallIntegerField(default=90)
     last_reviewed = models.DateField(null=True, blank=True)
     version = models.PositiveSmallIntegerField(default=1)
+    template = models.CharField(
+        "started from template",
+        max_length=40,
+        blank=True,
+        help_text="The key of the aim template it was started from (aims.statements.AIM_TEMPLATES), if any.",
+    )
 
     objects = AimQuerySet.as_manager()
 

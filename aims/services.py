@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from aims.models import Aim, AimVersion, Driver
-from aims.statements import compose_statement, missing_parts
+from aims.statements import TEMPLATES_BY_KEY, compose_statement, missing_parts
 from measures.models import Measure
 from pace_hub.models import Organisation
 
@@ -76,8 +76,13 @@ def _check_measures(organisation: Organisation, measures: Iterable[Measure], out
 
 
 @transaction.atomic
-def aim_create(*, organisation: Organisation, data: dict, measures: Iterable[Measure] = ()) -> Aim:
-    aim = Aim(organisation=organisation)
+def aim_create(
+    *, organisation: Organisation, data: dict, measures: Iterable[Measure] = (), template: str = ""
+) -> Aim:
+    """A new aim; ``template`` is the key of the aim template it was started from, if any."""
+    if template and template not in TEMPLATES_BY_KEY:
+        raise ValidationError(f"There is no aim template called “{template}”.")
+    aim = Aim(organisation=organisation, template=template)
     for name, value in data.items():
         if name in EDITABLE_FIELDS:
             setattr(aim, name, value)

@@ -109,6 +109,14 @@ class AimTemplate:
 
 
 # Starting points for PACE national aims and common local aims ("start from a template").
+# The national aims carry the national target, so an aim started from one can be saved as active
+# once the organisation adds its own baseline and date: 90% of children with a permanence
+# recommendation within 6 months (the PACE national aim, DESIGN §2 and the demo's refreshed aim),
+# and every child on a CSO for 2 years or more reviewed for permanence (100%). The local ones
+# leave the target to the organisation, except the ADM decision: every child within the 14 days
+# regulation 13 sets.
+NATIONAL_TARGETS = {"permanence_6_months": 90.0, "cso_two_years": 100.0}
+
 AIM_TEMPLATES: list[AimTemplate] = [
     AimTemplate(
         key="permanence_6_months",
@@ -117,7 +125,7 @@ AIM_TEMPLATES: list[AimTemplate] = [
         population="children who become looked after and accommodated",
         improvement="will have a permanence recommendation within 6 months of becoming looked after",
         unit="%",
-        target_value=None,
+        target_value=NATIONAL_TARGETS["permanence_6_months"],
     ),
     AimTemplate(
         key="cso_two_years",
@@ -126,7 +134,7 @@ AIM_TEMPLATES: list[AimTemplate] = [
         population="children looked after at home on a compulsory supervision order for 2 years or more",
         improvement="will have had their plan reviewed for permanence",
         unit="%",
-        target_value=None,
+        target_value=NATIONAL_TARGETS["cso_two_years"],
     ),
     AimTemplate(
         key="panel_12_weeks",

@@ -76,11 +76,16 @@ def aim_create(request: HttpRequest) -> HttpResponse:
             unit=template.unit,
             target_value=template.target_value,
         )
-    form = AimForm(request.POST or None, organisation=request.org, initial=initial)
+    form = AimForm(request.POST or None, organisation=request.org, initial=initial, template=template)
     if request.method == "POST" and form.is_valid():
         data = {name: value for name, value in form.cleaned_data.items() if name != "measures"}
         try:
-            aim = services.aim_create(organisation=request.org, data=data, measures=form.cleaned_data["measures"])
+            aim = services.aim_create(
+                organisation=request.org,
+                data=data,
+                measures=form.cleaned_data["measures"],
+                template=template.key if template else "",
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
