@@ -86,13 +86,23 @@ def present_positions(values: list[float | None]) -> list[int]:
 def labels_for(signals: list[Signal], length: int) -> list[str | None]:
     """One label per position: the kind of the highest-precedence signal flagging it."""
     labels: list[str | None] = [None] * length
-    for signal in signals:
-        rank = PRECEDENCE[signal.kind]
-        for index in signal.points or range(signal.start, signal.end + 1):
-            current = labels[index]
-            if current is None or rank < PRECEDENCE[current]:
+    if not signals:
+        return labels
+    # Lowest precedence first, each kind overwriting the ones before it, so the highest wins;
+    # a signal whose points are consecutive positions is written as one slice.
+    for signal in sorted(signals, key=_rank_descending):
+        points = signal.points or range(signal.start, signal.end + 1)
+        first, last = points[0], points[-1]
+        if last - first + 1 == len(points):
+            labels[first : last + 1] = [signal.kind] * len(points)
+        else:
+            for index in points:
                 labels[index] = signal.kind
     return labels
+
+
+def _rank_descending(signal: Signal) -> int:
+    return -PRECEDENCE[signal.kind]
 
 
 def last_point_signal(signals: list[Signal], last_index: int | None) -> Signal | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
@@ -116,7 +117,7 @@ def t_chart(
     check_better(better)
     values, gaps, present, times, _ = _gaps(values)
     # In Python: numpy's power need not round as Python's does.
-    ys = [time ** (1 / T_POWER) for time in times]
+    ys = list(map(pow, times, repeat(1 / T_POWER, len(times))))
     base = baseline_count(baseline, len(present))
     y_mean = y_mr_mean = y_ucl = y_lcl = None
     lines = shown = None
