@@ -39,7 +39,7 @@ ONLINE = "https://meet.example.scot/pace-leads-group"
 MINUTES = [
     {
         AgendaItem.Kind.STANDING_PACE: (
-            "Iain gave the PACE update: the legal advice meeting test moves to South locality.",
+            "The PACE Lead gave the update: the legal advice meeting test moves to South locality.",
             "Keep PACE as the first item of every leads group.",
         ),
         AgendaItem.Kind.AIM_REVIEW: (
@@ -92,7 +92,7 @@ ASKS = (
 class ActionSpec:
     meeting: int  # which held meeting raised it (0 = oldest)
     description: str
-    owner: str  # e-mail prefix of a demo person
+    owner: str  # job title of a demo person (pace_hub.demo.PEOPLE): the same post in each council
     due_after_meeting: int | None  # days after that meeting; None: due relative to today
     due_from_today: int = 0
     done_at_meeting: int | None = None  # closed at this later meeting
@@ -100,21 +100,27 @@ class ActionSpec:
 
 
 ACTIONS = [
-    ActionSpec(
-        0, "Reserve two solicitor slots a month for legal advice meetings", "graham.munro", 21, done_at_meeting=1
-    ),
+    ActionSpec(0, "Reserve two solicitor slots a month for legal advice meetings", "Solicitor", 21, done_at_meeting=1),
     # Carried over from meeting to meeting, still on time.
-    ActionSpec(0, "Share the IRO diary with every duty manager", "eilidh.macleod", None, due_from_today=10),
-    # Overdue: due a month ago and still open.
-    ActionSpec(1, "Write a one-page explanation of the legal advice meeting for parents", "callum.stewart", 30),
-    ActionSpec(1, "Bring the panel to ADM run chart with its new phase", "priya.shah", 20, done_at_meeting=2),
     ActionSpec(
-        2, "Invite the SCRA locality reporter to join the leads group", "fiona.campbell", None, due_from_today=21
+        0, "Share the IRO diary with every duty manager", "Independent Reviewing Officer", None, due_from_today=10
+    ),
+    # Overdue: due a month ago and still open.
+    ActionSpec(1, "Write a one-page explanation of the legal advice meeting for parents", "Senior Social Worker", 30),
+    ActionSpec(
+        1,
+        "Bring the panel to ADM run chart with its new phase",
+        "Data Lead, Performance Analyst",
+        20,
+        done_at_meeting=2,
+    ),
+    ActionSpec(
+        2, "Invite the SCRA locality reporter to join the leads group", "Locality Reporter", None, due_from_today=21
     ),
     ActionSpec(
         2,
         "Plan the spread of the IRO midway check to all localities",
-        "eilidh.macleod",
+        "Independent Reviewing Officer",
         None,
         due_from_today=35,
         idea="IRO midway check on every child's plan",
@@ -122,8 +128,8 @@ ACTIONS = [
 ]
 
 
-def _person(people: dict, prefix: str) -> Membership:
-    return next(member for key, member in people.items() if "@" in key and key.startswith(f"{prefix}@"))
+def _person(people: dict, job_title: str) -> Membership:
+    return next(member for key, member in people.items() if "@" in key and member.job_title == job_title)
 
 
 def _at_ten(day: datetime.date) -> datetime.datetime:

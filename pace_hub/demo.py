@@ -21,7 +21,8 @@ AGENCIES = [
     ("Family support charity", Agency.Kind.THIRD_SECTOR, Agency.Relationship.NONE),
 ]
 
-# (first, last, role, job title, agency index, QI skill)
+# (first, last, role, job title, agency index, QI skill). Each council has its own people: the same
+# person in both would sign the shared library's items from both councils.
 PEOPLE = [
     ("Morag", "Reid", Role.ADMIN, "Service Manager, Children and Families", 0, "sil"),
     ("Iain", "Fraser", Role.LEAD, "PACE Lead, Team Manager", 0, "practitioner"),
@@ -36,6 +37,23 @@ PEOPLE = [
     ("Sandy", "Robertson", Role.MEMBER, "Family Support Worker", 6, "none"),
     ("Janet", "Hamilton", Role.VIEWER, "Head of Children's Services", 0, "foundation"),
 ]
+NAMES_BY_ORGANISATION = {
+    "aberdeen-city": [(first, last) for first, last, *_ in PEOPLE],
+    "renfrewshire": [
+        ("Lorna", "Macdonald"),
+        ("Stuart", "Wallace"),
+        ("Nadia", "Hussain"),
+        ("Euan", "Thomson"),
+        ("Catriona", "Boyd"),
+        ("Alasdair", "Ross"),
+        ("Shona", "Gallacher"),
+        ("Martin", "Docherty"),
+        ("Heather", "Ferguson"),
+        ("Louise", "McIntyre"),
+        ("Gordon", "Baird"),
+        ("Elaine", "Crawford"),
+    ],
+}
 
 RESOURCES = [
     (
@@ -80,7 +98,8 @@ def seed_organisation(name: str, slug: str, domain: str) -> DemoOrganisation:
         )
         agencies.append(agency)
     people: dict[str, Membership] = {}
-    for first, last, role, title, agency_index, skill in PEOPLE:
+    names = NAMES_BY_ORGANISATION.get(slug, NAMES_BY_ORGANISATION["aberdeen-city"])
+    for (first, last), (_, _, role, title, agency_index, skill) in zip(names, PEOPLE, strict=True):
         email = f"{first}.{last}@{domain}.demo".lower()
         membership, _ = Membership.objects.get_or_create(
             user=_user(email, first, last),
@@ -125,7 +144,7 @@ def seed_organisation(name: str, slug: str, domain: str) -> DemoOrganisation:
         organisation=org, name="Data team", defaults={"kind": Team.Kind.DATA, "chair": people[Role.DATA]}
     )
     data_team.members.add(people[Role.DATA], everyone[3])
-    Team.objects.get_or_create(
+    board, _ = Team.objects.get_or_create(
         organisation=org,
         name="Corporate Parenting Board",
         defaults={
@@ -134,6 +153,8 @@ def seed_organisation(name: str, slug: str, domain: str) -> DemoOrganisation:
             "chair": people[Role.VIEWER],
         },
     )
+    # The chair sits on the board, with the service manager and the PACE Lead who reports to it.
+    board.members.add(people[Role.VIEWER], people[Role.ADMIN], people[Role.LEAD])
     for title, kind, url in RESOURCES:
         Resource.objects.get_or_create(organisation=org, title=title, defaults={"kind": kind, "url": url})
     return DemoOrganisation(org, people)

@@ -345,9 +345,58 @@ def _seed_feedback(idea: ChangeIdea, people: dict, today: datetime.date) -> None
             services_listening.feedback_respond(feedback=feedback, response=response, user=people[Role.LEAD].user)
 
 
-def _seed_implementation(idea: ChangeIdea, people: dict, today: datetime.date, *, stage: str) -> Implementation:
-    """stage: "decided" (approvals pending), "started" or "live"."""
-    live = stage == "live"
+# Each implementation's own timeline (weeks before today) and records: decided, then trained and
+# started, then live — never one copied from another.
+IMPLEMENTATIONS = {
+    "IRO midway check on every child's plan": {
+        "stage": "decided",
+        "decided": 3,
+        "decision": "Adopted after two cycles in East and West: implement the midway check for every child.",
+    },
+    "Permanence planning checklist for social workers": {
+        "stage": "started",
+        "decided": 10,
+        "decision": "The one-page checklist was used at every first review tested: use it for all first reviews.",
+        "started": 6,
+        "readiness": {
+            "standardisation": (True, "One checklist, agreed with the senior social workers"),
+            "documentation": (True, "Checklist added to the permanence practice guidance"),
+            "training": (True, "Team briefings held in North and South; East and West next month"),
+            "measurement": (True, "Checklists brought to first reviews, counted by the IROs"),
+            "resourcing": (True, "About ten minutes a child; no extra cost"),
+        },
+        "training": [
+            ("awareness", 9, "Senior social workers", 9, "Briefing at the senior practitioners' forum"),
+            ("training", 7, "Social work teams, North and South localities", 23, ""),
+        ],
+    },
+    "First review diarised at placement": {
+        "stage": "live",
+        "decided": 20,
+        "decision": "Tested in three localities with consistent results and good feedback: implement for every child.",
+        "started": 18,
+        "live": 16,
+        "readiness": {
+            "standardisation": (True, "One process for all localities"),
+            "documentation": (True, "Procedure updated"),
+            "training": (True, "Briefings for every duty manager"),
+            "measurement": (True, "First review within 6 weeks on the monthly run chart"),
+            "resourcing": (True, "IRO diary shared; no extra cost"),
+        },
+        "training": [
+            ("awareness", 19, "Duty managers and IROs", 14, "Briefing at the managers' meeting"),
+            ("training", 18, "Social work teams, all localities", 46, ""),
+        ],
+    },
+}
+
+
+def _weeks_ago(today: datetime.date, weeks: int) -> datetime.date:
+    return today - datetime.timedelta(weeks=weeks)
+
+
+def _seed_implementation(idea: ChangeIdea, people: dict, today: datetime.date) -> Implementation:
+    plan = IMPLEMENTATIONS[idea.title]
     existing = Implementation.objects.filter(change_idea=idea).first()
     if existing is not None:
         return existing
@@ -356,65 +405,49 @@ def _seed_implementation(idea: ChangeIdea, people: dict, today: datetime.date, *
     implementation = services_implementation.implementation_decide(
         idea=idea,
         decided_by=lead,
-        decided_on=today - datetime.timedelta(weeks=20 if live else 3),
+        decided_on=_weeks_ago(today, plan["decided"]),
         meeting="PACE leads group",
-        decision_text="Tested in three settings with consistent results and good feedback: implement for every child.",
+        decision_text=plan["decision"],
         evidence_cycles=cycles,
         evidence_feedback=list(idea.feedback.all()),
         evidence_measure=idea.aims.first().outcome_measure if idea.aims.exists() else None,
         approvers=[lead, admin],
     )
-    if stage == "decided":
+    if plan["stage"] == "decided":
         return implementation
     for approval in implementation.approvals.select_related("approver__user"):
         services_implementation.approval_record(
             approval=approval, membership=approval.approver, decision="approved", comment="Agreed at the leads group."
         )
+    started = _weeks_ago(today, plan["started"])
     services_implementation.package_update(
         implementation=implementation,
         guidance_what=PACKAGES[idea.title][0],
         guidance_why=PACKAGES[idea.title][1],
         contacts=PACKAGES[idea.title][2],
         resources=list(Resource.objects.for_organisation(idea.organisation).order_by("title")[:2]),
-        start_date=today - datetime.timedelta(weeks=18),
+        start_date=started,
         flowchart=ContentFile(_flowchart_svg(FLOWCHART_STEPS), name="flowchart.svg"),
     )
-    services_implementation.readiness_update(
-        implementation=implementation,
-        items={
-            "standardisation": (True, "One process for all localities"),
-            "documentation": (True, "Procedure updated"),
-            "training": (True, "Briefings for every duty manager"),
-            "measurement": (True, "First review within 6 weeks on the monthly run chart"),
-            "resourcing": (True, "IRO diary shared; no extra cost"),
-        },
-    )
-    services_implementation.training_add(
-        implementation=implementation,
-        kind="awareness",
-        date=today - datetime.timedelta(weeks=19),
-        audience="Duty managers and IROs",
-        count=14,
-        notes="Briefing at the managers' meeting",
-    )
-    services_implementation.training_add(
-        implementation=implementation,
-        kind="training",
-        date=today - datetime.timedelta(weeks=18),
-        audience="Social work teams, all localities",
-        count=46,
-    )
-    services_implementation.implementation_start(implementation=implementation, on=today - datetime.timedelta(weeks=18))
-    if not live:
+    services_implementation.readiness_update(implementation=implementation, items=plan["readiness"])
+    for kind, weeks_ago, audience, count, notes in plan["training"]:
+        services_implementation.training_add(
+            implementation=implementation,
+            kind=kind,
+            date=_weeks_ago(today, weeks_ago),
+            audience=audience,
+            count=count,
+            notes=notes,
+        )
+    services_implementation.implementation_start(implementation=implementation, on=started)
+    if plan["stage"] != "live":
         return implementation
-    services_implementation.implementation_go_live(
-        implementation=implementation, on=today - datetime.timedelta(weeks=16)
-    )
+    services_implementation.implementation_go_live(implementation=implementation, on=_weeks_ago(today, plan["live"]))
     for weeks_ago, result, findings in [(12, 78, "Two dates set the next day"), (8, 88, ""), (4, 95, "Embedded")]:
         services_implementation.audit_save(
             implementation=implementation,
             due_on=today - datetime.timedelta(weeks=weeks_ago, days=2),
-            done_on=today - datetime.timedelta(weeks=weeks_ago),
+            done_on=_weeks_ago(today, weeks_ago),
             result_percent=result,
             findings=findings,
             user=people[Role.LEAD].user,
@@ -428,6 +461,11 @@ def _seed_implementation(idea: ChangeIdea, people: dict, today: datetime.date, *
         user=people[Role.LEAD].user,
     )
     return implementation
+
+
+# What each demo council shares in the library across Scotland: different items, so the library
+# does not list the same work twice.
+LIBRARY_SHARES = {"aberdeen-city": ("change_package",), "renfrewshire": ("cycle_summary",)}
 
 
 @transaction.atomic
@@ -446,12 +484,12 @@ def seed(demo) -> None:
         _seed_ramp(idea, ramp, people[Role.MEMBER], today)
     legal = ideas["Book the legal advice meeting at the first LAC review"]
     _seed_feedback(legal, people, today)
-    _seed_implementation(ideas["IRO midway check on every child's plan"], people, today, stage="decided")
-    _seed_implementation(ideas["Permanence planning checklist for social workers"], people, today, stage="started")
-    implemented = _seed_implementation(ideas["First review diarised at placement"], people, today, stage="live")
+    implemented = {title: _seed_implementation(ideas[title], people, today) for title in IMPLEMENTATIONS}
     lead = people[Role.LEAD]
-    if not PublishedItem.objects.filter(organisation=org, source_code=implemented.code).exists():
-        services_library.publish(kind=PublishedItem.Kind.CHANGE_PACKAGE, source=implemented, membership=lead)
+    shares = LIBRARY_SHARES.get(org.slug, ("change_package", "cycle_summary"))
+    package = implemented["First review diarised at placement"]
+    if "change_package" in shares and not PublishedItem.objects.filter(source_code=package.code).exists():
+        services_library.publish(kind=PublishedItem.Kind.CHANGE_PACKAGE, source=package, membership=lead)
     studied = legal.cycles.filter(number=2).first()
-    if studied and not PublishedItem.objects.filter(organisation=org, source_code=studied.code).exists():
+    if "cycle_summary" in shares and studied and not PublishedItem.objects.filter(source_code=studied.code).exists():
         services_library.publish(kind=PublishedItem.Kind.CYCLE_SUMMARY, source=studied, membership=lead)

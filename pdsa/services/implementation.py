@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from measures.models import Measure
+from pace_hub.dates import day_text
 from pace_hub.models import Membership, Resource
 from pace_hub.roles import Permission
 from pace_hub.user_files import UnsafeFile, sanitise_svg
@@ -279,7 +280,12 @@ def implementation_start(*, implementation: Implementation, on: date | None = No
         raise ValidationError(" ".join(check.problems))
     if implementation.started_on:
         raise ValidationError("Implementation has already started.")
-    implementation.started_on = on or implementation.start_date or timezone.localdate()
+    started_on = on or implementation.start_date or timezone.localdate()
+    if started_on < implementation.decided_on:
+        raise ValidationError(
+            f"It cannot start ({day_text(started_on)}) before it was decided ({day_text(implementation.decided_on)})."
+        )
+    implementation.started_on = started_on
     implementation.save(update_fields=["started_on", "updated_at"])
     idea = implementation.change_idea
     idea.status = ChangeIdea.Status.IMPLEMENTING
