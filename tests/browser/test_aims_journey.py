@@ -42,8 +42,10 @@ def test_lead_builds_an_aim_and_member_uses_the_inbox(
     page.get_by_label("Start from a template").select_option(label="Permanence recommendation within 6 months")
     page.get_by_role("button", name="Use this template").click()
     expect(page.get_by_label("Who (population)")).to_have_value("children who become looked after and accommodated")
+    # The national aim comes with its national target.
+    expect(page.get_by_label("To (target value)")).to_have_value(re.compile(r"^90(\.0)?$"))
+    expect(page.locator("#template-warning")).to_have_count(0)
     page.get_by_label("Status").select_option("active")
-    page.get_by_label("To (target value)").fill("90")
     preview = page.locator("#statement-preview")
     expect(preview).to_contain_text("90% of children who become looked after and accommodated will have")
     expect(preview).to_contain_text("An active aim still needs")
@@ -137,11 +139,21 @@ def test_lead_builds_an_aim_and_member_uses_the_inbox(
     expect(history).to_contain_text("The leads group raised the target after a year")
     assert AimVersion.objects.get().statement == statement
 
+    # Starting another aim from the same template warns, and links the one there is.
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/aims/new/")
+    page.get_by_label("Start from a template").select_option(label="Permanence recommendation within 6 months")
+    page.get_by_role("button", name="Use this template").click()
+    warning = page.locator("#template-warning")
+    expect(warning).to_contain_text("Your organisation already has an aim from the template")
+    expect(warning.get_by_role("link", name=aim.title)).to_have_attribute("href", aim.get_absolute_url())
+    assert_accessible()
+
     # A member sends an idea to the inbox.
     _switch_user(page, sign_in, member.user.email)
     page.get_by_role("link", name="Testing", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change ideas")
     assert_accessible()
+    page.get_by_role("button", name="Ideas inbox").click()
     page.get_by_role("link", name="Send an idea or barrier to the inbox").click()
     page.get_by_label("A barrier or delay").check()
     page.get_by_label("What is the barrier or idea?").fill("Panel papers are returned for missing chronologies")

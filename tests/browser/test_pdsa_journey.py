@@ -67,6 +67,8 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/ideas/{idea.code}/")
     page.get_by_role("link", name="Plan a PDSA cycle").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Plan PDSA cycle 1: {idea.title}")
+    # Whoever plans the cycle leads it unless they name someone else.
+    expect(page.get_by_label("Who leads this cycle")).to_have_value(str(member.pk))
     page.get_by_label("Objective of this cycle").fill("Will booking legal advice at the review shorten the wait?")
     page.get_by_label("Question 1").fill("Will the meeting happen within 4 weeks?")
     page.get_by_label("Prediction 1").fill("Yes, in about 3 weeks")
@@ -87,16 +89,32 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     cycle_1 = PDSACycle.objects.get(change_idea=idea, number=1)
     assert cycle_1.predictions.count() == 3
 
+    # Only the current phase (Do) is open; the Plan reads as a summary with its Edit button.
+    expect(page.locator("#plan")).to_contain_text("Will the meeting happen within 4 weeks?")
+    expect(page.locator("#plan")).to_contain_text(member.display_name)
+    expect(page.get_by_role("button", name="Save Plan")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save Study")).to_have_count(0)
+    # Edit opens the Plan's form in place, focus in its first field.
+    page.get_by_role("link", name="Edit Plan").click()
+    expect(page.get_by_label("Objective of this cycle")).to_be_focused()
+    page.get_by_label("Objective of this cycle").fill("An unsaved sharper objective")
+    assert_accessible()
+
     # Do: what happened.
     page.locator("#do").get_by_label("What happened").fill("Booked before the review ended; held after 19 days.")
     page.locator("#do").get_by_label("Observations").fill("The solicitor joined by phone.")
-    # Notes typed in another section survive saving this one (only the Do section is replaced).
-    page.get_by_label("What did we learn?").fill("First thoughts from the meeting")
+    # Notes typed in another section survive saving this one (only Do, and Study it opens, are replaced).
     page.get_by_role("button", name="Save Do").click()
     expect(page.locator("#do-saved")).to_have_text("✓ Do saved. Status: Studying.")
     expect(page.locator("#cycle-status")).to_have_text("Status: Studying")
-    expect(page.get_by_label("What did we learn?")).to_have_value("First thoughts from the meeting")
-    expect(page.get_by_role("button", name="Save Do")).to_be_focused()
+    expect(page.locator("#do")).to_contain_text("The solicitor joined by phone.")
+    expect(page.get_by_role("link", name="Edit Do")).to_be_focused()
+    expect(page.get_by_label("Objective of this cycle")).to_have_value("An unsaved sharper objective")
+    expect(page.get_by_label("What did we learn?")).to_be_visible()  # Study opened as the current phase
+    # Cancel puts the Plan's summary back, unchanged.
+    page.locator("#plan").get_by_role("link", name=re.compile("^Cancel")).click()
+    expect(page.get_by_role("link", name="Edit Plan")).to_be_focused()
+    expect(page.locator("#plan")).to_contain_text("Will booking legal advice at the review shorten the wait?")
 
     # Feedback from a carer and a child, on this cycle.
     _record_feedback(page, "carer", "I knew when the legal meeting would be before I left.", "Yes")
@@ -144,6 +162,23 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     expect(page.locator("#act-saved")).to_contain_text("Act saved. Status: Complete.")
     idea.refresh_from_db()
     assert idea.status == ChangeIdea.Status.READY
+
+    # A completed cycle reads as a summary, one phase after another, each with its Edit button.
+    page.goto(f"{live_server.url}{cycle_1.get_absolute_url()}")
+    expect(page.locator("main form textarea")).to_have_count(0)
+    for phase in ("Plan", "Do", "Study", "Act"):
+        expect(page.get_by_role("link", name=f"Edit {phase}")).to_be_visible()
+    expect(page.locator("#study")).to_contain_text("Yes, 19 days")
+    expect(page.locator("#act")).to_contain_text("Adapt")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2400, f"the completed cycle is {height} px tall"
+    assert_accessible()
+    page.get_by_role("link", name="Edit Study").click()
+    expect(page.get_by_label("What did we learn?")).to_have_value(
+        "It works for one case; the solicitor's diary is the constraint."
+    )
+    expect(page.get_by_role("button", name="Save Act")).to_have_count(0)
+    assert_accessible()
 
     # The idea's page: the ramp, the feedback share and the spread summary.
     page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/ideas/{idea.code}/")
@@ -257,11 +292,60 @@ def test_pdsa_cycles_to_implementation_on_the_chart(page: Page, live_server, cas
     assert f"PDSA 2 started in South locality: {idea.title}" in texts
     assert f"Implemented: {idea.title}" in texts
 
+    # The index pages, from the Testing navigation, at a laptop's width and a tablet's.
+    page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/")
+    page.get_by_role("navigation", name="Testing").get_by_role("link", name="PDSA cycles").click()
+    expect(page.locator("#cycle-table tbody tr")).to_have_count(2)
+    page.get_by_label("Setting or locality").select_option("South locality")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#cycle-count")).to_have_text("1 PDSA cycle matches the filters.")
+    expect(page.locator("#cycle-table")).to_contain_text(f"{idea.title} — cycle 2")
+    assert_accessible()
+    page.get_by_role("navigation", name="Testing").get_by_role("link", name="Implementations").click()
+    expect(page.locator("#implementation-table")).to_contain_text(idea.title)
+    page.get_by_role("link", name="Live (1)").click()
+    expect(page.locator("#implementation-table tbody tr")).to_have_count(1)
+    assert_accessible()
+    page.set_viewport_size({"width": 820, "height": 1000})
+    for path in ("cycles/", "implementations/", ""):
+        page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    # The board: its actions in a toolbar with a menu, every status readable in full.
+    actions = page.locator("#board-actions")
+    expect(actions.get_by_role("link", name="New change idea")).to_be_visible()
+    page.get_by_role("button", name="Ideas inbox").click()
+    expect(page.get_by_role("link", name="Send an idea or barrier to the inbox")).to_be_visible()
+    expect(page.get_by_role("link", name="Triage the inbox")).to_be_visible()
+    page.keyboard.press("Escape")
+    box = actions.bounding_box()
+    assert box["y"] < 200 and box["height"] < 60, box
+    select = page.locator(f"#status-{idea.code}")
+    select.select_option("ready")
+    fits = select.evaluate(
+        """s => {
+          const probe = document.createElement("span");
+          const style = getComputedStyle(s);
+          probe.style.font = style.font;
+          probe.style.whiteSpace = "nowrap";
+          probe.style.position = "absolute";
+          probe.textContent = "Ready to implement";
+          document.body.appendChild(probe);
+          const need = probe.getBoundingClientRect().width;
+          probe.remove();
+          const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+          return room >= need;
+        }"""
+    )
+    assert fits, "the board's status select cuts off “Ready to implement”"
+    assert_accessible()
+    page.set_viewport_size({"width": 1280, "height": 860})
+
     # --- A viewer reads everything and can change nothing -------------------------------------
     _switch_user(page, sign_in, viewer.user.email)
     page.goto(f"{live_server.url}{cycle_1.get_absolute_url()}")
     expect(page.locator("#study")).to_contain_text("Yes, 19 days")
     expect(page.get_by_role("button", name="Save Plan")).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit Plan")).to_have_count(0)
     expect(page.get_by_role("link", name="Record feedback")).to_have_count(0)
     page.goto(f"{live_server.url}/o/{cast.org.slug}/testing/ideas/{idea.code}/implementation/")
     expect(page.locator("#package")).to_contain_text("The review chair books")
