@@ -109,6 +109,9 @@ class TimescaleTile:
     waiting: str  # as shown: a number, or "<5" for 1–4 children
     waiting_noun: str
     waiting_count: int | None  # the exact count, only when child-level data may be seen
+    # False when the kept counts (``stored_counts``) do not have this timescale yet: the worker
+    # is counting it, and the tile says so rather than showing a number.
+    waiting_counted: bool = True
 
 
 @dataclass
@@ -150,6 +153,9 @@ class Freshness:
     completeness_problems: str  # as shown ("<5" for viewers when 1–4)
     completeness_count: int | None  # exact, only when child-level data may be seen
     latest_period: datetime.date | None  # the latest period of any data point shown above
+    # With ``stored_counts``: the day the kept waiting and completeness counts are for (None
+    # when counted live, or not counted yet).
+    counts_as_of: datetime.date | None = None
 
 
 @dataclass
@@ -355,7 +361,42 @@ def _listening(organisation: Organisation, start: datetime.date, end: datetime.d
     )
 
 
-def _freshness(organisation: Organisation, *, viewer: bool, latest_period: datetime.date | None) -> Freshness:
+@dataclass
+class _Counts:
+    """Children waiting past each timescale's target (by timescale id; a timescale missing was
+    not counted) and the data completeness problems (None: not counted), with the day they are
+    for when they were kept by the worker."""
+
+    waiting: dict[int, int]
+    completeness: int | None
+    as_of: datetime.date | None = None
+
+
+def _live_counts(organisation: Organisation, timescales: list[Timescale], today: datetime.date) -> _Counts:
+    return _Counts(
+        waiting=_waiting_counts(organisation, timescales, today),
+        completeness=len(derived.completeness_issues(organisation)),
+    )
+
+
+def _stored_counts(organisation: Organisation, timescales: list[Timescale], today: datetime.date) -> _Counts:
+    """The counts the worker keeps (``derived.pathway_summary``, one query): no child row is read
+    in the request. A summary from an earlier day is used as it is ("as of" that day) while the
+    worker is asked for today's."""
+    kept = derived.pathway_summary(organisation, today)
+    if kept is None:
+        return _Counts(waiting={}, completeness=None)
+    waiting = {timescale.pk: kept.waiting(timescale) for timescale in timescales}
+    return _Counts(
+        waiting={pk: count for pk, count in waiting.items() if count is not None},
+        completeness=kept.completeness_issues,
+        as_of=kept.as_of,
+    )
+
+
+def _freshness(
+    organisation: Organisation, *, viewer: bool, latest_period: datetime.date | None, counts: _Counts
+) -> Freshness:
     last = (
         MilestoneImport.objects.for_organisation(organisation)
         .filter(status=MilestoneImport.Status.COMMITTED, committed_at__isnull=False)
@@ -363,13 +404,15 @@ def _freshness(organisation: Organisation, *, viewer: bool, latest_period: datet
         .values("committed_at", "rows")
         .first()
     )
-    problems = len(derived.completeness_issues(organisation))
+    problems = counts.completeness
+    shown = "Being counted" if problems is None else derived.suppress(problems) if viewer else str(problems)
     return Freshness(
         last_import_at=last["committed_at"] if last else None,
         last_import_rows=last["rows"] if last else None,
-        completeness_problems=derived.suppress(problems) if viewer else str(problems),
+        completeness_problems=shown,
         completeness_count=None if viewer else problems,
         latest_period=latest_period,
+        counts_as_of=counts.as_of,
     )
 
 
@@ -381,12 +424,17 @@ def governance_summary(
     period_start: datetime.date | None = None,
     period_end: datetime.date | None = None,
     aims: Iterable[Aim] | QuerySet[Aim] | None = None,
+    stored_counts: bool = False,
 ) -> GovernanceSummary:
     """The organisation's governance summary as of ``today``.
 
     The period (for testing, implementation and listening) defaults to the last 90 days up to
     ``today`` inclusive. ``aims`` narrows the aims to those a governance group follows (any
     status); by default every active aim. ``viewer`` withholds small numbers of children.
+
+    ``stored_counts`` takes the children waiting and the completeness problems from the counts
+    the worker keeps (the dashboard: no page reads every child's dates); otherwise they are
+    counted now from the dates (a report, built by the worker, as of its day).
     """
     period_end = period_end or today
     period_start = period_start or period_end - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
@@ -433,11 +481,11 @@ def governance_summary(
             )
         )
 
-    waiting = _waiting_counts(organisation, timescales, today)
+    counts = (_stored_counts if stored_counts else _live_counts)(organisation, timescales, today)
     tiles = []
     for timescale in timescales:
-        count = waiting.get(timescale.pk, 0)
-        shown = derived.suppress(count) if viewer else str(count)
+        count = counts.waiting.get(timescale.pk)
+        shown = "" if count is None else derived.suppress(count) if viewer else str(count)
         tiles.append(
             TimescaleTile(
                 code=str(timescale.code),
@@ -449,8 +497,9 @@ def governance_summary(
                     by_timescale.get((timescale.pk, Measure.Derivation.WITHIN_TARGET)), viewer=viewer
                 ),
                 waiting=shown,
-                waiting_noun=derived.children_noun(shown),
+                waiting_noun=derived.children_noun(shown) if shown else "",
                 waiting_count=None if viewer else count,
+                waiting_counted=count is not None,
             )
         )
 
@@ -472,6 +521,6 @@ def governance_summary(
         testing=_testing(organisation, period_start, period_end),
         implementations=_implementations(organisation, period_start, period_end),
         listening=_listening(organisation, period_start, period_end),
-        freshness=_freshness(organisation, viewer=viewer, latest_period=max(periods, default=None)),
+        freshness=_freshness(organisation, viewer=viewer, latest_period=max(periods, default=None), counts=counts),
         notes=notes,
     )

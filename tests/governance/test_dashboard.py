@@ -3,14 +3,19 @@ viewers, no write actions, and a constant number of queries at 1× and 10× data
 
 import datetime
 import re
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from governance import schedule
 from measures.milestones import derived
 from measures.milestones.pathway import pathway_create_defaults
+from measures.models import Child, PathwaySummary
 from pace_hub.roles import Role
 from tests.governance.builders import child_dates, fill, outcome_aim
 from tests.governance.factories import GovernanceGroupFactory, ReportFactory
@@ -162,11 +167,65 @@ def test_the_latest_issued_report_of_each_group_is_linked(cast) -> None:
 def test_the_dashboard_runs_a_constant_number_of_queries_at_1x_and_10x_data(cast, django_assert_num_queries) -> None:
     client = cast.client(Role.VIEWER)
     fill(cast.org, 1)
+    derived.pathway_summary_refresh(organisation=cast.org)  # as the worker does after each commit
     client.get(_url(cast))  # warm the session
-    with django_assert_num_queries(24) as first:
+    cache.clear()  # both counted cold: no chart result kept from an earlier request
+    with django_assert_num_queries(18) as first:
         client.get(_url(cast))
     fill(cast.org, 9, tag="more-")
+    derived.pathway_summary_refresh(organisation=cast.org)
+    cache.clear()
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(_url(cast))
     main = _main(response)
     assert "Aim more-8" in main and "Board more-8" in main
+
+
+def _waiting_tile(cast, role) -> str:
+    main = _main(cast.client(role).get(_url(cast)))
+    start = main.index("Looked after to permanence recommendation")
+    return main[start : main.index("</li>", start)]
+
+
+def test_waiting_and_completeness_come_from_the_kept_counts_and_no_child_row_is_read(cast) -> None:
+    org = cast.org
+    pathway_create_defaults(organisation=org)
+    for reference in ("C-1", "C-2", "C-3", "C-4", "C-5", "C-6"):
+        child_dates(org, reference, looked_after=200)
+    child_dates(org, "C-9", permanence_rec=10)  # no "looked after" date: a completeness problem
+    derived.pathway_summary_refresh(organisation=org, today=timezone.localdate())
+    # A child added since the worker counted: the page shows the kept counts, not a live count.
+    child_dates(org, "C-7", looked_after=300)
+    client = cast.client(Role.LEAD)
+    client.get(_url(cast))  # warm the session
+
+    with CaptureQueriesContext(connection) as queries:
+        main = _main(client.get(_url(cast)))
+
+    child_table = Child._meta.db_table
+    assert not [query["sql"] for query in queries.captured_queries if f'"{child_table}"' in query["sql"]]
+    assert re.search(r'data-figure="waiting"><span class="figure-value figure-waiting">6</span> children', main)
+    assert re.search(r"Completeness problems</dt><dd><a [^>]+>1</a>", main)
+    # Viewers' counts come from the same kept counts, withheld the same way.
+    assert "&lt;5" in _main(cast.client(Role.VIEWER).get(_url(cast)))
+
+
+def test_counts_from_an_earlier_day_say_so_and_counts_not_made_yet_are_being_counted(cast) -> None:
+    org = cast.org
+    pathway_create_defaults(organisation=org)
+    for reference in ("C-1", "C-2"):
+        child_dates(org, reference, looked_after=200)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    derived.pathway_summary_refresh(organisation=org, today=yesterday)
+    with mock.patch("measures.milestones.derived.enqueue") as enqueue:
+        lead = _waiting_tile(cast, Role.LEAD)
+    assert f"past target on {yesterday:%-d %b %Y}" in lead and ">2</span> children" in lead
+    # The worker is asked for today's counts (once a day), and the page does not count them itself.
+    enqueue.assert_called_once_with(derived.REFRESH_TASK, org.pk)
+
+    PathwaySummary.objects.filter(organisation=org).delete()
+    with mock.patch("measures.milestones.derived.enqueue"):
+        main = _main(cast.client(Role.VIEWER).get(_url(cast)))
+    tile = main[main.index("Looked after to permanence recommendation") :]
+    assert "Children waiting: being counted" in tile[: tile.index("</li>")]
+    assert re.search(r"Completeness problems</dt><dd><a [^>]+>Being counted</a>", main)
