@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 
 from api.models import KEY_PREFIX, ApiKey, key_digest
 from api.problems import ApiProblem
+from pace_hub.dates import moment_text
 
 # last_used_at is written at most this often per key, not on every call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -58,13 +59,13 @@ class ApiKeyAuth(HttpBearer):
         if key.revoked_at is not None:
             raise _unauthorised(
                 "revoked_key",
-                f"This API key was revoked on {timezone.localtime(key.revoked_at):%d/%m/%Y at %H:%M}. "
+                f"This API key was revoked on {moment_text(key.revoked_at)}. "
                 "Ask an administrator of your organisation for a new key.",
             )
         if key.is_expired:
             raise _unauthorised(
                 "expired_key",
-                f"This API key expired on {timezone.localtime(key.expires_at):%d/%m/%Y at %H:%M}. "
+                f"This API key expired on {moment_text(key.expires_at)}. "
                 "Ask an administrator of your organisation for a new key.",
             )
         check_rate(key)

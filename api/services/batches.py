@@ -47,6 +47,7 @@ from measures.milestones.imports import (
 from measures.milestones.pathway import milestone_specs, pathway_ensure_defaults
 from measures.models import MilestoneImport
 from pace_hub.background import enqueue
+from pace_hub.dates import moment_text
 
 Status = MilestoneImport.Status
 LONG_COLUMNS = ("child_ref", "route", "milestone", "date")
@@ -245,7 +246,7 @@ def _replay(key: ApiKey, idempotency_key: str, digest: str) -> BatchAnswer | Non
             "idempotency_key_reused",
             "This Idempotency-Key was used for another batch",
             f"A batch with a different body was sent with Idempotency-Key '{idempotency_key}' on "
-            f"{timezone.localtime(first.created_at):%d/%m/%Y at %H:%M}. Use a new key for a new batch; "
+            f"{moment_text(first.created_at)}. Use a new key for a new batch; "
             "nothing was saved.",
         )
     if first.response_status is None:

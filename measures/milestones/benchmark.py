@@ -36,6 +36,7 @@ from measures.milestones.survival import TimescaleDurations, durations_by_timesc
 from measures.models import BenchmarkAggregate, BenchmarkSharing
 from pace_hub.background import enqueue
 from pace_hub.models import Organisation
+from pace_hub.wording import count_text
 
 SMALL = 5  # no published count may be 1–4
 PUBLISH_TASK = "measures.tasks.benchmark_publish_task"
@@ -291,7 +292,7 @@ class NationalView:
                 verdict = f"outside the 95% limits ({side}), though within 99.8%: worth a closer look"
             else:
                 verdict = "within the limits: no different from the others beyond what chance explains"
-            sentences.append(f"{own.label}: {own.share_text} of {own.children} children, {verdict}.")
+            sentences.append(f"{own.label}: {own.share_text} of {count_text(own.children, 'child')}, {verdict}.")
         elif self.own_withheld:
             sentences.append("Our own figures for this year are not shown: a count among them is of 1 to 4 children.")
         if result.phi is not None:

@@ -25,6 +25,7 @@ import numpy as np
 from measures.analysis import KaplanMeierResult, LogRankResult, kaplan_meier, logrank
 from measures.milestones.derived import dates_by_child, routes_without, suppress
 from measures.models import Annotation, Measure, Phase, Timescale
+from pace_hub.wording import count_text
 
 SMALL_AT_RISK = 5  # viewers see no step resting on fewer children at risk than this
 SIGNIFICANT = 0.05
@@ -325,7 +326,7 @@ def summary_sentences(timescale: Timescale, curve: Curve | None) -> list[str]:
     if curve is None:
         return [f"No child has reached “{timescale.from_milestone.name}” yet."]
     if curve.too_few:
-        return [f"{curve.children_text} children counted: too few to show their curve."]
+        return [f"{count_text(curve.children_text, 'child')} counted: too few to show their curve."]
     sentences = [
         f"{curve.children_text} {'child' if curve.children_text == '1' else 'children'} counted, of whom "
         f"{curve.waiting_text} {'is' if curve.waiting_text == '1' else 'are'} still waiting for {to}: "
