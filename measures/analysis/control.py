@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from measures.analysis.common import Better, Signal, labels_for, record_maker
+from measures.analysis.rules import Bands
 from measures.analysis.spc import (
     TRIAL_LIMIT_POINTS,
     Assurance,
@@ -137,7 +138,16 @@ def finish(
             upper, lower, upper2, lower2 = lines
             two_of_three = upper2 is not None
             # Without 2σ lines no point can be "beyond 2σ": the lines are the limits themselves.
-            limits = (upper, lower, upper if upper2 is None else upper2, lower if lower2 is None else lower2)
+            limits = (
+                lines
+                if isinstance(lines, Bands)
+                else (
+                    upper,
+                    lower,
+                    upper if upper2 is None else upper2,
+                    lower if lower2 is None else lower2,
+                )
+            )
         signals = _causes(present, gaps, ys, array, centre, limits, better, two_of_three=two_of_three)
 
     shown = shown if shown is not None else lines

@@ -16,7 +16,7 @@ import numpy as np
 
 from measures.analysis.common import Better, as_list, check_better
 from measures.analysis.control import ControlChartResult, baseline_count, check_numbers, finish
-from measures.analysis.rules import Ratios, present_points, ratios, usable
+from measures.analysis.rules import Ratios, all_usable, bands, present_points, ratios
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +89,9 @@ def fast_rate_points(counts: Sequence[float | None], exposures: Sequence[float |
     """`rate_points` and the rates in one, quick when every point is present and usable."""
     counts = as_list(counts)
     exposures = as_list(exposures)
-    if usable(counts, exposures, proportions=False):
-        result = ratios(counts, exposures, list(range(len(counts))))
-        if result.bottom_array is not None and result.array is not None:
-            return result
+    result = all_usable(counts, exposures, proportions=False)
+    if result is not None:
+        return result
     counts, exposures, present = rate_points(counts, exposures)
     return ratios(counts, exposures, present)
 
@@ -114,14 +113,8 @@ def u_chart(
     centre = lines = None
     if base:
         centre = math.fsum(points.tops[:base]) / math.fsum(points.bottoms[:base])
-        if points.bottom_array is not None and math.isfinite(centre):
-            sigma = np.sqrt(centre / points.bottom_array)
-            lines = (
-                centre + 3 * sigma,
-                np.maximum(centre - 3 * sigma, 0.0),
-                centre + 2 * sigma,
-                np.maximum(centre - 2 * sigma, 0.0),
-            )
+        if points.bottom_array is not None and math.isfinite(centre) and centre >= 0:
+            lines = bands(centre, np.sqrt(centre / points.bottom_array), None)
         else:
             sigmas = [math.sqrt(centre / bottom) for bottom in points.bottoms]
             lines = tuple(

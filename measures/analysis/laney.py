@@ -20,7 +20,7 @@ from measures.analysis.common import Better, as_list, check_better
 from measures.analysis.control import ControlChartResult, baseline_count, finish
 from measures.analysis.control import spread as spread_to
 from measures.analysis.counts import fast_rate_points
-from measures.analysis.rules import Ratios, ratios, usable
+from measures.analysis.rules import Ratios, all_usable, bands, ratios
 from measures.analysis.spc import MR_LIMIT_FACTOR
 
 D2 = 1.128  # the mean moving range of two points is 1.128 σ
@@ -69,10 +69,9 @@ def fast_proportion_points(numerators: Sequence[float | None], denominators: Seq
     """`proportion_points` and the proportions in one, quick when every point is usable."""
     numerators = as_list(numerators)
     denominators = as_list(denominators)
-    if usable(numerators, denominators, proportions=True):
-        result = ratios(numerators, denominators, list(range(len(numerators))))
-        if result.bottom_array is not None and result.array is not None:
-            return result
+    result = all_usable(numerators, denominators, proportions=True)
+    if result is not None:
+        return result
     numerators, denominators, present = proportion_points(numerators, denominators)
     return ratios(numerators, denominators, present)
 
@@ -114,13 +113,7 @@ def _laney(
             z_present = z_array.tolist()
             sigma_z = _sigma_z(np.abs(z_array[1:base] - z_array[: max(base - 1, 0)]).tolist(), screen_outliers)
             if sigma_z is not None:
-                widths = sigma_z * sigmas
-                lines = (
-                    np.minimum(centre + 3 * widths, top),
-                    np.maximum(centre - 3 * widths, 0.0),
-                    np.minimum(centre + 2 * widths, top),
-                    np.maximum(centre - 2 * widths, 0.0),
-                )
+                lines = bands(centre, sigma_z * sigmas, upper_bound)
         else:
             sigma_list = [math.sqrt(spread / bottom) for bottom in points.bottoms]
             z_present = [

@@ -14,6 +14,7 @@ longer gap means fewer events. Gaps are skewed (many short, a few long), so:
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -125,7 +126,7 @@ def t_chart(
         base_ys = ys[:base]
         # Clamped so that equal times give exactly that value, not a rounding of it.
         y_mean = min(max(math.fsum(base_ys) / base, min(base_ys)), max(base_ys))
-        ranges = [abs(b - a) for a, b in zip(base_ys, base_ys[1:], strict=False)]
+        ranges = list(map(abs, map(operator.sub, base_ys[1:], base_ys)))
         if ranges:
             y_mr_mean = math.fsum(ranges) / len(ranges)
             width = XMR_LIMIT_FACTOR * y_mr_mean

@@ -19,7 +19,6 @@ infinities) is left to the loop in `spc`.
 
 from __future__ import annotations
 
-import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -54,7 +53,7 @@ def _float_array(values: list) -> np.ndarray | None:
 def _fits(array: np.ndarray) -> bool:
     """Every value is finite and at most 2⁵² in size (so an int among them became its float
     exactly): one dot product answers, and is NaN when a value is NaN."""
-    return float(array @ array) <= EXACT_SQUARES
+    return float(array.dot(array)) <= EXACT_SQUARES
 
 
 def exact_array(values: list) -> np.ndarray | None:
@@ -125,6 +124,8 @@ def find(
     the shift and trend rules only. Point numbers count the present points from 0.
     """
     found: Found = []
+    if isinstance(lines, Bands):
+        return _find_in_bands(found, array, lines, two_of_three)
     if lines is not None and _scalar_edges(centre, lines):
         return _find_between_edges(found, array, centre, lines, two_of_three)
     _runs(found, (array > centre).tobytes(), _SHIFT_SEED, "shift", "high", 0)
@@ -142,20 +143,7 @@ def find(
         found.append(("beyond_limit", [k], "low"))
     if not two_of_three:
         return found
-    # Beyond a 2σ line and not beyond a limit. A point beyond the upper 2σ line counts on that
-    # side only (the rules ask "above?" first); it can be below the lower one too only if the
-    # lines cross.
-    near_high = _ones((array > upper2).tobytes())
-    near_low = _ones((array < lower2).tobytes())
-    if near_high and near_low:
-        counted = set(near_high)
-        near_low = [k for k in near_low if k not in counted]
-    if beyond_high or beyond_low:
-        beyond = set(beyond_high + beyond_low)
-        near_high = [k for k in near_high if k not in beyond]
-        near_low = [k for k in near_low if k not in beyond]
-    _chains(found, near_high, "high")
-    _chains(found, near_low, "low")
+    _two_of_three(found, _ones((array > upper2).tobytes()), _ones((array < lower2).tobytes()), beyond_high, beyond_low)
     return found
 
 
@@ -198,6 +186,73 @@ def _find_between_edges(found: Found, array: np.ndarray, centre: float, lines: t
         _chains(found, _ones(under, 4), "high")
         _chains(found, _ones(upto, 1), "low")
     return found
+
+
+# Rows of the stacked lines: the centre, the limit, the 2σ line.
+_FACTORS = np.array([[0.0], [3.0], [2.0]])
+
+
+class Bands(tuple):
+    """(ucl, lcl, upper 2σ, lower 2σ), one value per point, as a tuple of arrays, kept also as
+    two stacked arrays (rows: centre, limit, 2σ line) that `find` compares in one call each."""
+
+    upper: np.ndarray
+    lower: np.ndarray
+
+    def __new__(cls, upper: np.ndarray, lower: np.ndarray) -> Bands:
+        bands = super().__new__(cls, (upper[1], lower[1], upper[2], lower[2]))
+        bands.upper, bands.lower = upper, lower
+        return bands
+
+
+def bands(centre: float, sigma: np.ndarray, top: float | None) -> Bands:
+    """centre ± 3σ and centre ± 2σ per point, the upper lines no more than `top` (None: no
+    bound) and the lower ones no less than 0: the same sums, in the same order, as
+    `min(top, centre + 3 * sigma)` and `max(0.0, centre - 3 * sigma)` point by point.
+    Needs 0 ≤ centre ≤ top and a finite σ (no NaN to clip)."""
+    widths = _FACTORS * sigma
+    upper = centre + widths
+    if top is not None:
+        np.minimum(upper, top, out=upper)
+    lower = centre - widths
+    np.maximum(lower, 0.0, out=lower)
+    return Bands(upper, lower)
+
+
+def _find_in_bands(found: Found, array: np.ndarray, lines: Bands, two_of_three: bool) -> Found:
+    count = len(array)
+    high = (array > lines.upper).tobytes()
+    low = (array < lines.lower).tobytes()
+    _runs(found, high[:count], _SHIFT_SEED, "shift", "high", 0)
+    _runs(found, low[:count], _SHIFT_SEED, "shift", "low", 0)
+    _trends(found, array)
+    beyond_high = _ones(high[count : 2 * count])
+    beyond_low = _ones(low[count : 2 * count])
+    for k in beyond_high:
+        found.append(("beyond_limit", [k], "high"))
+    for k in beyond_low:
+        found.append(("beyond_limit", [k], "low"))
+    if two_of_three:
+        near_high = _ones(high[2 * count :])
+        near_low = _ones(low[2 * count :])
+        _two_of_three(found, near_high, near_low, beyond_high, beyond_low)
+    return found
+
+
+def _two_of_three(
+    found: Found, near_high: list[int], near_low: list[int], beyond_high: list[int], beyond_low: list[int]
+) -> None:
+    """Chains of points beyond a 2σ line and not beyond a limit. A point beyond the upper 2σ
+    line counts on that side only (the rules ask "above?" first)."""
+    if near_high and near_low:
+        counted = set(near_high)
+        near_low = [k for k in near_low if k not in counted]
+    if beyond_high or beyond_low:
+        beyond = set(beyond_high + beyond_low)
+        near_high = [k for k in near_high if k not in beyond]
+        near_low = [k for k in near_low if k not in beyond]
+    _chains(found, near_high, "high")
+    _chains(found, near_low, "low")
 
 
 def signals_from(found: Found, positions: list[int] | None, better: Better) -> list[Signal]:
@@ -250,18 +305,18 @@ def ratios(counts: list, exposures: list, present: list[int]) -> Ratios:
     return Ratios(len(counts), present, gaps, array.tolist(), array, tops, bottoms, bottom_array)
 
 
-def usable(tops: list, bottoms: list, *, proportions: bool) -> bool:
-    """Whether every pair is present and usable at a glance: no None, no denominator (or
-    exposure) of 0, nothing negative, no numerator above its denominator for `proportions`.
-    NaN can slip past `min`, so `ratios` is asked for exact arrays as well; whatever fails
-    takes the careful way, which names the point at fault."""
-    return bool(
-        tops
-        and len(tops) == len(bottoms)
-        and None not in tops
-        and None not in bottoms
-        and 0 not in bottoms
-        and min(tops) >= 0
-        and min(bottoms) >= 0
-        and not (proportions and any(map(operator.gt, tops, bottoms)))
-    )
+def all_usable(tops: list, bottoms: list, *, proportions: bool) -> Ratios | None:
+    """The ratios when every pair is present and usable — no None or NaN, no denominator (or
+    exposure) of 0, nothing negative, no numerator above its denominator for `proportions` —
+    and numpy holds them exactly; otherwise None, and the careful way (which names the point
+    at fault) takes over."""
+    if not tops or len(tops) != len(bottoms):
+        return None
+    top_array, bottom_array = exact_array(tops), exact_array(bottoms)
+    if top_array is None or bottom_array is None or min(tops) < 0 or min(bottoms) <= 0:
+        return None
+    if proportions and bool((top_array > bottom_array).any()):
+        return None
+    # IEEE division of two exact float64s is Python's true division of the values, ints too.
+    array = top_array / bottom_array
+    return Ratios(len(tops), list(range(len(tops))), False, array.tolist(), array, tops, bottoms, bottom_array)

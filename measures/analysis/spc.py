@@ -30,7 +30,7 @@ from measures.analysis.common import (
     last_point_signal,
     record_maker,
 )
-from measures.analysis.rules import exact_array, find, present_points, ratios, signals_from, usable
+from measures.analysis.rules import all_usable, bands, exact_array, find, present_points, ratios, signals_from
 
 XMR_LIMIT_FACTOR = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two points
 MR_LIMIT_FACTOR = 3.267  # D4 for moving ranges of two points
@@ -184,11 +184,7 @@ def p_chart(
     length = len(numerators)
     if len(denominators) != length:
         raise ValueError(f"{length} numerators but {len(denominators)} denominators")
-    points = None
-    if usable(numerators, denominators, proportions=True):
-        points = ratios(numerators, denominators, list(range(length)))
-        if points.bottom_array is None or points.array is None:
-            points = None
+    points = all_usable(numerators, denominators, proportions=True)
     if points is None:
         points = ratios(numerators, denominators, _p_chart_points(numerators, denominators))
     present = points.present
@@ -203,13 +199,7 @@ def p_chart(
     if p_bar is not None:
         spread = p_bar * (1 - p_bar)
         if points.bottom_array is not None:
-            sigma = np.sqrt(spread / points.bottom_array)
-            arrays = (
-                np.minimum(p_bar + 3 * sigma, 1.0),
-                np.maximum(p_bar - 3 * sigma, 0.0),
-                np.minimum(p_bar + 2 * sigma, 1.0),
-                np.maximum(p_bar - 2 * sigma, 0.0),
-            )
+            arrays = bands(p_bar, np.sqrt(spread / points.bottom_array), 1.0)
         else:
             sigmas = [math.sqrt(spread / bottom) for bottom in points.bottoms]
             arrays = tuple(
