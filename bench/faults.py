@@ -55,7 +55,7 @@ from django.urls import reverse  # noqa: E402
 
 from measures.milestones import imports  # noqa: E402
 from measures.milestones.pathway import pathway_create_defaults  # noqa: E402
-from measures.models import Child, ImportChange, MilestoneDate, MilestoneImport  # noqa: E402
+from measures.models import Child, ImportChange, MilestoneImport  # noqa: E402
 from pace_hub.background import enqueue  # noqa: E402
 from pace_hub.celery import app  # noqa: E402
 from pace_hub.models import Invitation, Membership, Organisation, OutboxTask  # noqa: E402
@@ -184,7 +184,7 @@ class Bench:
 
     def counts(self) -> tuple[int, int, int]:
         children = Child.objects.filter(organisation=self.org).count()
-        dates = MilestoneDate.objects.filter(organisation=self.org).count()
+        dates = sum(len(map_) for map_ in Child.objects.filter(organisation=self.org).values_list("dates", flat=True))
         changes = ImportChange.objects.filter(milestone_import__organisation=self.org).count()
         return children, dates, changes
 

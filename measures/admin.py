@@ -9,7 +9,6 @@ from measures.models import (
     ImportChange,
     Measure,
     Milestone,
-    MilestoneDate,
     MilestoneImport,
     PathwaySummary,
     Phase,
@@ -41,6 +40,11 @@ class MilestoneAdmin(TenantAdmin):
     list_display = ["name", "code", "organisation", "order", "active"]
     readonly_fields = ["created_at", "updated_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A milestone's code keys every child's dates (Child.dates): it never changes once made.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "code"] if obj is not None and obj.pk else fields
+
 
 @admin.register(Timescale)
 class TimescaleAdmin(TenantAdmin):
@@ -52,15 +56,8 @@ class ChildAdmin(admin.ModelAdmin):
     list_display = ["reference", "organisation", "route"]
     list_filter = ["organisation", "route"]
     search_fields = ["reference"]
-    readonly_fields = ["code", "created_at", "updated_at"]
-
-
-@admin.register(MilestoneDate)
-class MilestoneDateAdmin(admin.ModelAdmin):
-    list_display = ["child", "milestone", "date"]
-    list_filter = ["organisation"]
-    list_select_related = ["child", "milestone"]
-    readonly_fields = ["code", "created_at", "updated_at"]
+    # The dates are written by imports (and rolled back through them): shown, not edited here.
+    readonly_fields = ["code", "dates", "created_at", "updated_at"]
 
 
 @admin.register(MilestoneImport)
@@ -71,13 +68,15 @@ class MilestoneImportAdmin(TenantAdmin):
 
 @admin.register(ImportChange)
 class ImportChangeAdmin(admin.ModelAdmin):
-    list_display = ["milestone_import", "child", "milestone", "old_date", "new_date"]
+    list_display = ["milestone_import", "child", "created_child", "old_route", "new_route"]
     list_filter = ["organisation"]
+    list_select_related = ["milestone_import", "child"]
+    readonly_fields = ["code", "old_dates", "new_dates", "created_at", "updated_at"]
 
 
 @admin.register(PathwaySummary)
 class PathwaySummaryAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "completeness_issues", "computed_at"]
+    list_display = ["organisation", "completeness_issues", "as_of", "computed_at"]
     readonly_fields = ["code", "created_at", "updated_at"]
 
 

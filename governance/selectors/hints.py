@@ -27,7 +27,7 @@ from governance.selectors.registers import (
     distributed_leadership,
 )
 from measures.disclosure import SMALL_COUNT_TEXT, is_small
-from measures.models import Milestone, MilestoneDate, MilestoneImport
+from measures.models import Child, Milestone, MilestoneImport
 from pace_hub.models import Agency, Membership, Organisation, Resource, Team
 from pdsa.models import (
     ChangeIdea,
@@ -482,13 +482,14 @@ class _Hints:
         )
 
     def milestone_coverage(self) -> Hint:
-        milestones = list(
-            Milestone.objects.for_organisation(self.org)
-            .active()
-            .annotate(has_dates=Exists(MilestoneDate.objects.filter(milestone=OuterRef("pk"))))
-            .order_by("order")
-            .values_list("name", "has_dates")
+        active = list(
+            Milestone.objects.for_organisation(self.org).active().order_by("order").values_list("code", "name")
         )
+        # One query: whether any child's date map has each code (each EXISTS stops at the first).
+        children = Child.objects.for_organisation(self.org).order_by()
+        has = {f"has_{index}": Exists(children.filter(dates__has_key=code)) for index, (code, _) in enumerate(active)}
+        found = Organisation.objects.filter(pk=self.org.pk).values(**has).first() if active else {}
+        milestones = [(name, found[f"has_{index}"]) for index, (_, name) in enumerate(active)]
         missing = [name for name, has in milestones if not has]
         recorded = len(milestones) - len(missing)
         text = f"{recorded} of {_plural(len(milestones), 'active milestone')} have dates recorded"

@@ -15,22 +15,26 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from measures.milestones.models import date_from_text, date_text
 from measures.models import (
     BenchmarkSharing,
     Child,
     DataPoint,
     Measure,
     Milestone,
-    MilestoneDate,
     PathwaySummary,
     Timescale,
 )
 from measures.services import derived_points_replace
 from pace_hub.background import enqueue
+from pace_hub.dates import day_text
 from pace_hub.models import Organisation
+from pace_hub.wording import count_text
 
 NAT = np.datetime64("NaT", "D")
 SUPPRESSED = "<5"
@@ -89,7 +93,7 @@ def median_days_points(start: np.ndarray, end: np.ndarray, today: date | None = 
             period=_period(np.datetime64(month, "M")),
             value=float(row["median"]),
             denominator=float(row["size"]),
-            note=f"{int(row['size'])} children",
+            note=count_text(int(row["size"]), "child"),
             provisional=today is not None and _period(np.datetime64(month, "M")) >= today.replace(day=1),
         )
         for month, row in grouped.iterrows()
@@ -147,20 +151,28 @@ def waiting_points(start: np.ndarray, end: np.ndarray, target_days: int, today: 
 
 
 def dates_by_child(organisation: Organisation, milestones: list[Milestone]) -> pd.DataFrame:
-    """One row per child with any date among ``milestones``; one column per milestone id, and
-    the child's ``route``. Two queries."""
-    rows = MilestoneDate.objects.filter(organisation=organisation, milestone__in=milestones).values_list(
-        "child_id", "milestone_id", "date"
+    """One row per child with any date among ``milestones`` (indexed by child id); one
+    ``datetime64`` column per milestone id (NaT where the child has none), and the child's
+    ``route``. One query, over the children's date maps, without the model's ordering."""
+    rows = list(Child.objects.for_organisation(organisation).order_by().values_list("pk", "route", "dates"))
+    ids = np.array([pk for pk, _, _ in rows], dtype=np.int64)
+    maps = [dates for _, _, dates in rows]
+    columns = {
+        milestone.pk: np.array([dates.get(milestone.code) for dates in maps], dtype="datetime64[D]")
+        for milestone in milestones
+    }
+    dated = np.zeros(len(rows), dtype=bool)
+    for column in columns.values():
+        dated |= ~np.isnat(column)
+    frame = pd.DataFrame(
+        {pk: column[dated] for pk, column in columns.items()},
+        index=pd.Index(ids[dated], name="child"),
+        columns=[milestone.pk for milestone in milestones],
     )
-    frame = pd.DataFrame.from_records(list(rows), columns=["child", "milestone", "date"])
-    if frame.empty:
-        wide = pd.DataFrame(columns=[milestone.pk for milestone in milestones], dtype="datetime64[s]")
-    else:
-        frame["date"] = pd.to_datetime(frame["date"])
-        wide = frame.pivot(index="child", columns="milestone", values="date")
-        wide = wide.reindex(columns=[milestone.pk for milestone in milestones])
-    routes = dict(Child.objects.for_organisation(organisation).values_list("pk", "route"))
-    return wide.assign(route=wide.index.map(routes).fillna("") if len(wide) else pd.Series(dtype=object))
+    for pk in frame.columns:
+        frame[pk] = frame[pk].astype("datetime64[s]")
+    routes = np.array([route for _, route, _ in rows], dtype=object)[dated]
+    return frame.assign(route=routes if len(frame) else pd.Series(dtype=object))
 
 
 def _column(frame: pd.DataFrame, milestone_id: int) -> np.ndarray:
@@ -218,19 +230,45 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
             )
     # Unchanged months stay, the rest is replaced without per-row history (measures.services).
     derived_points_replace(measures=list(by_key.values()), points=points)
-    pathway_summary_refresh(organisation=organisation)
+    pathway_summary_refresh(organisation=organisation, today=today)
     # An organisation that shares its aggregates across Scotland republishes them (DESIGN.md §4d).
     if BenchmarkSharing.objects.filter(organisation=organisation, sharing=True).exists():
         enqueue("measures.tasks.benchmark_publish_task", organisation.pk)
     return len(points)
 
 
+def _waiting_mask(frame: pd.DataFrame, timescale: Timescale, today: date) -> np.ndarray:
+    """Children of ``frame`` past the timescale's target on ``today`` without its later
+    milestone, on a route that reaches it: the rule of ``_waiting``, over loaded dates."""
+    if frame.empty:
+        return np.zeros(0, dtype=bool)
+    deadline = np.datetime64(today, "D") - np.timedelta64(timescale.target_days, "D")
+    start = _column(frame, timescale.from_milestone_id)
+    end = _column(frame, timescale.to_milestone_id)
+    on_route = ~frame["route"].isin(routes_without(timescale.to_milestone.code)).to_numpy()
+    return ~np.isnat(start) & (start < deadline) & np.isnat(end) & on_route
+
+
 @transaction.atomic
-def pathway_summary_refresh(*, organisation: Organisation) -> PathwaySummary:
-    """Work out the pathway-wide counts the data home shows (data completeness) and keep them:
-    they change only when dates, milestones or timescales do, which is when this runs."""
-    issues = completeness_issues(organisation)
+def pathway_summary_refresh(*, organisation: Organisation, today: date | None = None) -> PathwaySummary:
+    """Work out every count the milestone data pages show — data completeness, and children
+    waiting past each timescale's target on ``today`` by route — from one read of the dates,
+    and keep them. Run by the worker after each commit, roll-back and pathway change (through
+    the recompute) and each morning (``pathway_summaries_refresh_task``)."""
+    today = today or timezone.localdate()
+    milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
+    frame = dates_by_child(organisation, milestones)
+    issues = completeness_issues(organisation, frame=frame, milestones=milestones)
     missing = sum(1 for issue in issues if issue.kind == "missing")
+    timescales = {}
+    for timescale in usable_timescales(organisation):
+        waiting = _waiting_mask(frame, timescale, today)
+        routes = frame["route"].to_numpy()[waiting] if len(frame) else np.array([], dtype=object)
+        values, counts = np.unique(routes.astype(str), return_counts=True)
+        timescales[str(timescale.pk)] = {
+            "waiting": int(waiting.sum()),
+            "by_route": {str(route): int(count) for route, count in zip(values, counts, strict=True)},
+        }
     summary, _ = PathwaySummary.objects.update_or_create(
         organisation=organisation,
         defaults={
@@ -238,16 +276,46 @@ def pathway_summary_refresh(*, organisation: Organisation) -> PathwaySummary:
             "completeness_children": len({issue.reference for issue in issues}),
             "completeness_missing": missing,
             "completeness_order": len(issues) - missing,
+            "timescales": timescales,
+            "as_of": today,
             "computed_at": timezone.now(),
         },
     )
     return summary
 
 
-def pathway_summary(organisation: Organisation) -> PathwaySummary:
-    """The kept pathway counts (one query); worked out now if they never were."""
+REFRESH_TASK = "measures.milestones.tasks.pathway_summary_refresh_task"
+
+
+def pathway_summary(organisation: Organisation, today: date | None = None) -> PathwaySummary | None:
+    """The kept pathway counts (one query), or None if they were never worked out. A summary
+    from before ``today`` (or missing) is still returned as it is: the worker is asked for a
+    fresh one (once a day), and nothing is computed in the request."""
+    today = today or timezone.localdate()
     summary = PathwaySummary.objects.filter(organisation=organisation).first()
-    return summary if summary is not None else pathway_summary_refresh(organisation=organisation)
+    if summary is not None and summary.as_of == today:
+        return summary
+    if summary is None:
+        asked = False
+        with transaction.atomic():
+            summary_request = PathwaySummary.objects.get_or_create(
+                organisation=organisation,
+                defaults={"computed_at": timezone.now(), "refresh_requested_on": today},
+            )
+            asked = summary_request[1]
+            if asked:
+                enqueue(REFRESH_TASK, organisation.pk)
+        return None
+    # Ask once a day: only the request that moves refresh_requested_on to today enqueues.
+    with transaction.atomic():
+        moved = (
+            PathwaySummary.objects.filter(pk=summary.pk)
+            .exclude(refresh_requested_on=today)
+            .update(refresh_requested_on=today)
+        )
+        if moved:
+            enqueue(REFRESH_TASK, organisation.pk)
+    return summary if summary.as_of is not None else None
 
 
 # Waiting now and data completeness: the pages' reads ----------------------------------------
@@ -263,23 +331,24 @@ class WaitingChild:
 
 
 def _waiting(timescale: Timescale, today: date) -> QuerySet:
-    """Start dates of children past the target without the later milestone, on its route."""
+    """Children past the target without the later milestone, on its route, with their start
+    date (``since``, ISO text) read from their date map."""
     deadline = date.fromordinal(today.toordinal() - timescale.target_days)
+    start, end = timescale.from_milestone.code, timescale.to_milestone.code
     return (
-        MilestoneDate.objects.filter(milestone_id=timescale.from_milestone_id, date__lt=deadline)
-        .exclude(child__milestone_dates__milestone_id=timescale.to_milestone_id)
-        .exclude(child__route__in=routes_without(timescale.to_milestone.code))
+        Child.objects.filter(organisation_id=timescale.organisation_id, dates__has_key=start)
+        .exclude(dates__has_key=end)
+        .exclude(route__in=routes_without(end))
+        # As plain text (ISO dates compare as text), not as a JSON value to compare as JSON.
+        .annotate(since=Cast(KeyTextTransform(start, "dates"), TextField()))
+        .filter(since__lt=date_text(deadline))
     )
 
 
 def waiting_rows(timescale: Timescale, today: date) -> QuerySet:
     """(reference, route, since) of the children waiting past the timescale's target, longest
     wait first: a query to count or slice a page from."""
-    return (
-        _waiting(timescale, today)
-        .order_by("date", "child__reference", "pk")
-        .values_list("child__reference", "child__route", "date")
-    )
+    return _waiting(timescale, today).order_by("since", "reference", "pk").values_list("reference", "route", "since")
 
 
 def waiting_children_from(rows, timescale: Timescale, today: date) -> list[WaitingChild]:
@@ -287,6 +356,7 @@ def waiting_children_from(rows, timescale: Timescale, today: date) -> list[Waiti
     routes = dict(Child._meta.get_field("route").choices)
     result = []
     for reference, route, since in rows:
+        since = date_from_text(since) if isinstance(since, str) else since
         waited = (today - since).days
         result.append(WaitingChild(reference, routes.get(route, ""), since, waited, waited - timescale.target_days))
     return result
@@ -299,7 +369,8 @@ def waiting_children(timescale: Timescale, today: date) -> list[WaitingChild]:
 
 
 def waiting_counts(organisation: Organisation, today: date) -> list[tuple[Timescale, int]]:
-    """How many children wait past each usable timescale's target (one query per timescale)."""
+    """How many children wait past each usable timescale's target, counted now from the child
+    rows (one query per timescale). Pages read ``pathway_summary`` instead."""
     counts = []
     for timescale in usable_timescales(organisation):
         counts.append((timescale, _waiting(timescale, today).count()))
@@ -323,17 +394,21 @@ class CompletenessIssue:
     text: str
 
 
-def completeness_issues(organisation: Organisation) -> list[CompletenessIssue]:
+def completeness_issues(
+    organisation: Organisation, *, frame: pd.DataFrame | None = None, milestones: list[Milestone] | None = None
+) -> list[CompletenessIssue]:
     """Children with a later milestone of a timescale but not the earlier one, or with a
     milestone dated before an earlier milestone of the pathway. Disabled milestones, and
-    milestones not on the child's route, are ignored. Five queries whatever the number of
-    children."""
-    milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
-    frame = dates_by_child(organisation, milestones)
+    milestones not on the child's route, are ignored. Four queries whatever the number of
+    children (fewer given the active ``milestones`` and their ``frame`` of dates)."""
+    if milestones is None:
+        milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
+    if frame is None:
+        frame = dates_by_child(organisation, milestones)
     if frame.empty:
         return []
     # All of the organisation's references in one query (a pk__in list could pass SQLite's limit).
-    references = dict(Child.objects.for_organisation(organisation).values_list("pk", "reference"))
+    references = dict(Child.objects.for_organisation(organisation).order_by().values_list("pk", "reference"))
     routes = frame["route"].to_numpy()
     issues: list[tuple[str, int, CompletenessIssue]] = []
     children = frame.index.to_numpy()
@@ -358,8 +433,8 @@ def completeness_issues(organisation: Organisation) -> list[CompletenessIssue]:
             earlier = milestones[latest_index[i]]
             reference = references[children[i]]
             text = (
-                f"“{milestone.name}” ({column[i].astype(date):%d/%m/%Y}) is before "
-                f"“{earlier.name}” ({latest[i].astype(date):%d/%m/%Y})"
+                f"“{milestone.name}” ({day_text(column[i].astype(date))}) is before "
+                f"“{earlier.name}” ({day_text(latest[i].astype(date))})"
             )
             issues.append((reference, 1, CompletenessIssue(reference, "order", text)))
         newer = present & (np.isnat(latest) | (column > latest))

@@ -5,10 +5,14 @@ or case-system ids are ever stored.
 """
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 
+from pace_hub.dates import moment_text
 from pace_hub.models import Membership, Organisation, TenantModel, TenantQuerySet, TenantRow
 
 
@@ -82,9 +86,23 @@ class Timescale(TenantModel):
         return self.name or f"{self.from_milestone} → {self.to_milestone}"
 
 
+def date_text(day: date) -> str:
+    """How a milestone date is kept in a child's ``dates`` map (ISO, so that text order is date order)."""
+    return day.isoformat()
+
+
+def date_from_text(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 class Child(TenantRow):
     reference = models.CharField(max_length=40, help_text="The council's pseudonymous reference, e.g. C-10234.")
     route = models.CharField(max_length=10, choices=Route.choices, blank=True)
+    # The child's milestone dates, {milestone code: "YYYY-MM-DD"}: one row per child, written in
+    # bulk by imports (a row per date cost 8× a plain COPY of the same data, issue 16). Milestone
+    # codes never change once made (the pathway service and the admin refuse it), and deleting a
+    # milestone removes its code from every child's map (see ``milestone_forget_dates``).
+    dates = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["reference"]
@@ -94,32 +112,15 @@ class Child(TenantRow):
     def __str__(self) -> str:
         return self.reference
 
+    def milestone_date(self, code: str) -> date | None:
+        return date_from_text(self.dates.get(code))
+
 
 def bulk_row_code() -> models.UUIDField:
     """The UUID every row carries, for bulk rows (hundreds of thousands per upload): not unique
     and not indexed, as they are never addressed by URL and a unique index of random UUIDs is
     the costliest index to keep up when writing them (measured with bench/import.py)."""
     return models.UUIDField(default=uuid.uuid4, editable=False)
-
-
-class MilestoneDate(TenantRow):
-    code = bulk_row_code()
-    # No index of its own: the unique (child, milestone) constraint serves lookups by child.
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="milestone_dates", db_index=False)
-    # No index of its own: the (milestone, date) index serves lookups by milestone.
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="dates", db_index=False)
-    date = models.DateField()
-
-    class Meta:
-        ordering = ["child", "milestone__order"]
-        constraints = [models.UniqueConstraint(fields=["child", "milestone"], name="milestonedate_one_per_child")]
-        indexes = [
-            # Derived measures read all dates of one milestone in date order.
-            models.Index(fields=["milestone", "date"], name="milestonedate_by_milestone"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.child}: {self.milestone} {self.date}"
 
 
 class MilestoneImport(TenantModel):
@@ -183,8 +184,13 @@ class MilestoneImport(TenantModel):
 
 
 class ImportChange(TenantRow):
-    """One change an import made, so that it can be rolled back: a child it created, a route it
-    changed, or a milestone date it set (old_date is null when there was none)."""
+    """What an import changed about one child, so that it can be rolled back: one row per child
+    it created or changed (not one per date), written in bulk with the children.
+
+    ``old_dates``/``new_dates`` hold only the dates it set, {code: "YYYY-MM-DD"}, with null in
+    ``old_dates`` for a date the child did not have; a route it changed is in ``old_route`` and
+    ``new_route`` (both blank when it did not). A child it created is rolled back by deleting it,
+    so its row records only that."""
 
     code = bulk_row_code()
     # No index by organisation: change rows are only read through their import.
@@ -192,16 +198,11 @@ class ImportChange(TenantRow):
     milestone_import = models.ForeignKey(MilestoneImport, on_delete=models.CASCADE, related_name="changes")
     # No index of its own: the (child, milestone_import) index serves lookups by child.
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", db_index=False)
-    # No index: change rows are never looked up by milestone (deleting a milestone scans them,
-    # which is rare and done by hand).
-    milestone = models.ForeignKey(
-        Milestone, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     created_child = models.BooleanField(default=False)
-    old_date = models.DateField(null=True, blank=True)
-    new_date = models.DateField(null=True, blank=True)
     old_route = models.CharField(max_length=10, blank=True)
     new_route = models.CharField(max_length=10, blank=True)
+    old_dates = models.JSONField(default=dict, blank=True)
+    new_dates = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [
@@ -209,16 +210,28 @@ class ImportChange(TenantRow):
             models.Index(fields=["child", "milestone_import"], name="importchange_by_child"),
         ]
 
+    @property
+    def route_changed(self) -> bool:
+        return self.old_route != self.new_route
+
 
 class PathwaySummary(TenantRow):
-    """What the recompute of the derived measures already works out about the whole pathway,
-    kept so that the data home shows it without reading every child's dates (one per
-    organisation, replaced by each recompute)."""
+    """Everything the milestone data pages show as counts, worked out once by the worker (after
+    each commit, roll-back and pathway change, and each morning for "waiting as of today") and
+    read by the pages, so that no page reads every child's dates to show a count (one per
+    organisation, replaced by each refresh)."""
 
     completeness_issues = models.PositiveIntegerField(default=0)
     completeness_children = models.PositiveIntegerField(default=0)
     completeness_missing = models.PositiveIntegerField(default=0)
     completeness_order = models.PositiveIntegerField(default=0)
+    # Per usable timescale, by its id as text: {"waiting": n, "by_route": {route: n}} — children
+    # past the target without the later milestone on ``as_of``.
+    timescales = models.JSONField(default=dict, blank=True)
+    # The day the waiting counts are for; a page that finds an earlier day shows "as of" it and
+    # asks the worker for a refresh (once a day: ``refresh_requested_on``).
+    as_of = models.DateField(null=True, blank=True)
+    refresh_requested_on = models.DateField(null=True, blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -226,4 +239,29 @@ class PathwaySummary(TenantRow):
         constraints = [models.UniqueConstraint(fields=["organisation"], name="pathwaysummary_one_per_organisation")]
 
     def __str__(self) -> str:
-        return f"{self.completeness_issues} completeness problems ({self.computed_at:%d/%m/%Y %H:%M})"
+        return f"{self.completeness_issues} completeness problems ({moment_text(self.computed_at)})"
+
+    def waiting(self, timescale: Timescale) -> int | None:
+        """Children waiting past the timescale's target, or None if it was not counted (a
+        timescale added since the last refresh)."""
+        counted = self.timescales.get(str(timescale.pk))
+        return None if counted is None else counted["waiting"]
+
+    def waiting_by_route(self, timescale: Timescale) -> dict[str, int]:
+        counted = self.timescales.get(str(timescale.pk))
+        return {} if counted is None else counted["by_route"]
+
+
+@receiver(pre_delete, sender=Milestone)
+def milestone_forget_dates(sender, instance: Milestone, origin=None, **kwargs) -> None:
+    """Deleting a milestone deletes its dates, as the row per date did by cascade: its code is
+    taken out of every child's map, so that a milestone made later with the same code starts
+    empty. (Skipped when the whole organisation is being deleted, children and all.)"""
+    if isinstance(origin, Organisation):
+        return
+    changed = []
+    children = Child.objects.filter(organisation_id=instance.organisation_id, dates__has_key=instance.code)
+    for child in children.order_by().only("pk", "dates").iterator(chunk_size=2000):
+        del child.dates[instance.code]
+        changed.append(child)
+    Child.objects.bulk_update(changed, ["dates"], batch_size=2000)

@@ -9,7 +9,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from measures.milestones import derived, imports
-from measures.models import MilestoneImport
+from measures.models import Child, MilestoneImport
+from pace_hub.background import enqueue
 from pace_hub.models import Organisation
 
 
@@ -43,3 +44,24 @@ def derived_measures_recompute_task(organisation_id: int) -> None:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is not None:
         derived.derived_measures_recompute(organisation=organisation, today=timezone.localdate())
+
+
+@shared_task
+def pathway_summary_refresh_task(organisation_id: int) -> None:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is not None:
+        derived.pathway_summary_refresh(organisation=organisation, today=timezone.localdate())
+
+
+@shared_task
+def pathway_summaries_refresh_task() -> int:
+    """Each morning (beat): every organisation with milestone data gets its "waiting as of today"
+    counts, one task each (a slow organisation does not hold up the others)."""
+    organisations = list(
+        Organisation.objects.filter(pk__in=Child.objects.order_by().values("organisation_id")).values_list(
+            "pk", flat=True
+        )
+    )
+    for organisation_id in organisations:
+        enqueue("measures.milestones.tasks.pathway_summary_refresh_task", organisation_id)
+    return len(organisations)

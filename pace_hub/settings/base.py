@@ -265,6 +265,11 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     # Sends the background work the broker could not take when it was asked for.
     "outbox-sweep": {"task": "pace_hub.tasks.outbox_sweep", "schedule": OUTBOX_SWEEP_SECONDS},
+    # "Children waiting as of today" on the milestone pages, counted once each morning (issue 16).
+    "pathway-summaries": {
+        "task": "measures.milestones.tasks.pathway_summaries_refresh_task",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "purge-expired-invitations": {"task": "pace_hub.tasks.purge_expired_invitations", "schedule": 24 * 60 * 60},
     "sync-chart-annotations": {"task": "pdsa.tasks.sync_all_annotations", "schedule": 60 * 60},
     # Each active governance group's draft report, `draft_days_before_due` days before it is due.

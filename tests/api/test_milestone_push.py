@@ -9,8 +9,9 @@ from api.models import ApiCall, MilestoneBatch
 from measures.milestones.files import FileRefused, validate_milestone_file
 from measures.milestones.imports import milestone_import_rollback, problem_dicts
 from measures.milestones.pathway import milestone_specs
-from measures.models import Child, MilestoneDate, MilestoneImport, Route
+from measures.models import Child, MilestoneImport, Route
 from tests.api.conftest import make_key
+from tests.measures.milestones.dates import date_count, stored_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_a_batch_is_saved_as_an_import_that_can_be_rolled_back(cast, write_api) 
     assert answer["Location"] == body["url"] == f"/api/v1/imports/{body['code']}/"
     milestone_import = MilestoneImport.objects.get(code=body["code"], organisation=cast.org)
     assert milestone_import.status == MilestoneImport.Status.COMMITTED
-    dates = MilestoneDate.objects.for_organisation(cast.org).order_by("date").values_list("child__reference", "date")
+    dates = [(reference, day) for reference, _, day in stored_dates(cast.org)]
     assert list(dates) == [
         ("C-10001", datetime.date(2024, 1, 5)),
         ("C-10002", datetime.date(2024, 2, 1)),
@@ -64,7 +65,7 @@ def test_a_wide_row_per_child_is_accepted(cast, write_api) -> None:
     answer = write_api.post(URL, body)
     assert answer.status_code == 201, answer.content
     assert answer.json()["layout"] == "wide"
-    assert MilestoneDate.objects.for_organisation(cast.org).count() == 3
+    assert date_count(cast.org) == 3
     assert Child.objects.get(organisation=cast.org, reference="C-20001").route == Route.PO
     # Keys are column headers: a milestone given by name and by code is two columns for one
     # milestone, refused as in a spreadsheet.
@@ -198,7 +199,7 @@ def test_a_large_batch_goes_to_the_worker_with_a_status_url(
     # Tasks run eagerly in the tests, once the request's transaction commits.
     status = write_api.get(status_url)
     assert status.status_code == 200 and status.json()["status"] == "committed"
-    assert MilestoneDate.objects.for_organisation(cast.org).count() == 3
+    assert date_count(cast.org) == 3
 
 
 def test_a_large_batch_with_errors_reports_them_at_its_status_url(
@@ -232,4 +233,4 @@ def test_the_workers_step_is_safe_to_run_twice(cast, write_api, settings, django
     milestone_import = MilestoneImport.objects.get(code=answer.json()["code"])
     again = milestone_batch_process(milestone_import=milestone_import, today=timezone.localdate())
     assert again.status == MilestoneImport.Status.COMMITTED
-    assert MilestoneDate.objects.for_organisation(cast.org).count() == 3
+    assert date_count(cast.org) == 3

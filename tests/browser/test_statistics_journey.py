@@ -12,10 +12,11 @@ from playwright.sync_api import Page, expect
 
 from measures.milestones import benchmark
 from measures.milestones.pathway import pathway_create_defaults
-from measures.models import Annotation, Measure, Milestone, MilestoneDate
+from measures.models import Annotation, Measure, Milestone
 from pace_hub.roles import Role
 from tests.factories import OrganisationFactory
 from tests.measures.factories import ChildFactory
+from tests.measures.milestones.dates import set_date
 from tests.measures.milestones.test_benchmark import children, sharing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,13 +107,12 @@ def _pathway_with_children(org) -> None:
     rows += [("W-1", today - datetime.timedelta(days=90), None)]
     for reference, start, days in rows:
         child = ChildFactory(organisation=org, reference=reference)
-        MilestoneDate.objects.create(organisation=org, child=child, milestone=milestones["looked_after"], date=start)
+        set_date(child, milestones["looked_after"], start)
         if days is not None:
-            MilestoneDate.objects.create(
-                organisation=org,
-                child=child,
-                milestone=milestones["permanence_rec"],
-                date=start + datetime.timedelta(days=days),
+            set_date(
+                child,
+                milestones["permanence_rec"],
+                start + datetime.timedelta(days=days),
             )
     measure = Measure.objects.get(
         organisation=org, timescale__to_milestone__code="permanence_rec", derivation=Measure.Derivation.MEDIAN_DAYS

@@ -7,12 +7,13 @@ from django.utils import timezone
 
 from aims.models import Aim
 from measures.milestones.pathway import pathway_create_defaults
-from measures.models import Measure, Milestone, MilestoneDate
+from measures.models import Measure, Milestone
 from pace_hub.models import Organisation
 from pdsa.models import ChangeIdea, PDSACycle
 from tests.aims.factories import AimFactory
 from tests.governance.factories import GovernanceGroupFactory, ReportFactory
 from tests.measures.factories import ChildFactory, MeasureFactory, monthly_points
+from tests.measures.milestones.dates import set_dates
 from tests.pdsa.factories import ChangeIdeaFactory, FeedbackFactory, ImplementationFactory, PDSACycleFactory
 
 # An outcome that improves: 12 months near 55%, then 12 near 80% (a shift), against a 90% target.
@@ -24,10 +25,7 @@ def child_dates(org: Organisation, reference: str, route: str = "adoption", **da
     today = timezone.localdate()
     child = ChildFactory(organisation=org, reference=reference, route=route)
     milestones = {m.code: m for m in Milestone.objects.filter(organisation=org)}
-    MilestoneDate.objects.bulk_create(
-        MilestoneDate(organisation=org, child=child, milestone=milestones[code], date=today - datetime.timedelta(days))
-        for code, days in days_ago.items()
-    )
+    set_dates(child, {milestones[code]: today - datetime.timedelta(days) for code, days in days_ago.items()})
 
 
 def outcome_aim(org: Organisation, title: str, *, values=IMPROVING, **fields) -> Aim:

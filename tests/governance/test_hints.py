@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from governance.models import AgendaItem, Communication, Meeting, Newsletter, Report
 from governance.selectors.hints import HINTS, hints_for
-from measures.models import Milestone, MilestoneDate, MilestoneImport
+from measures.models import Milestone, MilestoneImport
 from pace_hub.models import Agency, Membership, Resource, Team
 from pace_hub.roles import Role
 from pdsa.models import (
@@ -26,6 +26,7 @@ from tests.factories import AgencyFactory, ResourceFactory, TeamFactory
 from tests.governance.assessment_factories import CommunicationFactory, NewsletterFactory
 from tests.governance.factories import GovernanceGroupFactory, MeetingFactory, ReportFactory
 from tests.measures.factories import ChildFactory, MilestoneFactory, MilestoneImportFactory
+from tests.measures.milestones.dates import set_date
 from tests.pdsa.factories import (
     ApprovalFactory,
     ChangeIdeaFactory,
@@ -246,7 +247,7 @@ def _data(cast, people) -> None:
     MilestoneFactory(organisation=org, name="Retired milestone", order=4, active=False)
     child = ChildFactory(organisation=org)
     for milestone in (looked_after, review):
-        MilestoneDate.objects.create(organisation=org, child=child, milestone=milestone, date=day(300))
+        set_date(child, milestone, day(300))
     MilestoneImportFactory(
         organisation=org, status=MilestoneImport.Status.COMMITTED, uploaded_by=data_lead.user, committed_at=ago(40)
     )

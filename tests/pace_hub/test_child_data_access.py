@@ -5,19 +5,18 @@ import datetime
 from django.utils import timezone
 
 from measures.milestones.pathway import pathway_ensure_defaults
-from measures.models import Milestone, MilestoneDate
+from measures.models import Milestone
 from pace_hub.models import ChildDataAccess
 from pace_hub.roles import Role
 from tests.measures.factories import ChildFactory, MilestoneImportFactory
+from tests.measures.milestones.dates import set_date
 
 
 def _waiting_child(org) -> None:
     pathway_ensure_defaults(org)
     child = ChildFactory(organisation=org, reference="C-40001")
     start = Milestone.objects.get(organisation=org, code="looked_after")
-    MilestoneDate.objects.create(
-        organisation=org, child=child, milestone=start, date=timezone.localdate() - datetime.timedelta(days=400)
-    )
+    set_date(child, start, timezone.localdate() - datetime.timedelta(days=400))
 
 
 def test_opening_child_level_rows_is_recorded_with_who_and_what(cast) -> None:

@@ -1,21 +1,22 @@
 """Milestone data pages: the data home, children waiting and completeness.
 
 Thin: access → form → one service call → redirect. Reads are open to every member (viewers see
-counts, with 1–4 shown as "<5"); child-level rows need ``child_data``.
+counts, with 1–4 shown as "<5"); child-level rows and their CSV exports need ``child_data``.
+Counts come from the kept ``PathwaySummary`` (worked out by the worker), never from child rows.
 """
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from measures import disclosure
 from measures.milestones import derived, pathway
-from measures.milestones.views.imports import PROBLEMS_SHOWN
 from measures.models import DataPoint, Measure, MilestoneImport
 from pace_hub.audit import child_data_access_record
+from pace_hub.exports import csv_response
 from pace_hub.models import ChildDataAccess
 from pace_hub.roles import Permission
 from pace_hub.tenancy import org_view
@@ -28,9 +29,32 @@ def _measure_url(measure: Measure) -> str | None:
         return None
 
 
-def _timescale_rows(request: HttpRequest, today) -> list[dict]:
+def _summary_counts(request: HttpRequest, today) -> tuple[list[tuple], object]:
+    """Each usable timescale with its waiting count from the kept summary (None when not
+    counted yet), and the summary (None when never worked out). Never reads child rows: a
+    summary from an earlier day is shown "as of" that day while the worker refreshes it."""
+    summary = derived.pathway_summary(request.org, today)
+    timescales = derived.usable_timescales(request.org)
+    return [(timescale, summary.waiting(timescale) if summary else None) for timescale in timescales], summary
+
+
+def _shown(count: int | None, show_counts: bool) -> str:
+    if count is None:
+        return "not counted yet"
+    return str(count) if show_counts else derived.suppress(count)
+
+
+def _freshness(summary, today) -> dict:
+    """What the page says about the age of its counts."""
+    return {
+        "summary": summary,
+        "stale": summary is not None and summary.as_of != today,
+        "as_of": summary.as_of if summary is not None else None,
+    }
+
+
+def _timescale_rows(request: HttpRequest, counts: list[tuple]) -> list[dict]:
     """Each usable timescale with its waiting count and latest derived values (constant queries)."""
-    counts = derived.waiting_counts(request.org, today)
     measures = (
         Measure.objects.for_organisation(request.org)
         .filter(source=Measure.Source.DERIVED, timescale__in=[timescale for timescale, _ in counts])
@@ -41,8 +65,12 @@ def _timescale_rows(request: HttpRequest, today) -> list[dict]:
     show_counts = request.membership.can(Permission.CHILD_DATA)
     rows = []
     for timescale, count in counts:
-        shown = str(count) if show_counts else derived.suppress(count)
-        row = {"timescale": timescale, "waiting": shown, "waiting_noun": derived.children_noun(shown)}
+        shown = _shown(count, show_counts)
+        row = {
+            "timescale": timescale,
+            "waiting": shown,
+            "waiting_noun": derived.children_noun(shown) if count is not None else "",
+        }
         for derivation in (Measure.Derivation.MEDIAN_DAYS, Measure.Derivation.WITHIN_TARGET):
             measure = by_key.get((timescale.pk, derivation))
             points = list(measure.points.all()) if measure else []
@@ -65,51 +93,65 @@ def data_home(request: HttpRequest) -> HttpResponse:
     pathway.pathway_ensure_defaults(request.org)
     today = timezone.localdate()
     can_see_children = request.membership.can(Permission.CHILD_DATA)
-    # Kept by every recompute: no child's dates are read to show the count.
-    issues = derived.pathway_summary(request.org).completeness_issues
+    # Every count comes from the kept summary: no child's dates are read to show the page.
+    counts, summary = _summary_counts(request, today)
+    issues = summary.completeness_issues if summary is not None else None
     context = {
-        "rows": _timescale_rows(request, today),
-        "issue_count": issues if can_see_children else derived.suppress(issues),
+        "rows": _timescale_rows(request, counts),
+        "issue_count": _shown(issues, can_see_children),
         "latest_imports": list(MilestoneImport.objects.for_organisation(request.org).select_related("uploaded_by")[:5])
         if can_see_children
         else [],
         "today": today,
         "can_upload": request.membership.can(Permission.UPLOAD),
         "can_see_children": can_see_children,
+        **_freshness(summary, today),
     }
     return render(request, "measures/milestones/home.html", context)
 
 
 WAITING_PER_PAGE = 100
+COMPLETENESS_PER_PAGE = 100
+
+
+def _chosen_timescale(request: HttpRequest, counts: list[tuple]):
+    chosen = next((t for t, _ in counts if str(t.code) == request.GET.get("timescale")), None)
+    if chosen is None:
+        chosen = next((t for t, count in counts if count), counts[0][0] if counts else None)
+    return chosen
 
 
 @org_view()
 def waiting(request: HttpRequest) -> HttpResponse:
-    """Counts for every timescale; for people who may see child-level rows, the children of one
-    timescale (chosen with ?timescale=, the first by default), a page at a time."""
+    """Counts for every timescale (from the kept summary); for people who may see child-level
+    rows, the children of one timescale (chosen with ?timescale=, the first by default), a page
+    at a time, read now."""
     pathway.pathway_ensure_defaults(request.org)
     today = timezone.localdate()
     can_see_children = request.membership.can(Permission.CHILD_DATA)
-    counts = derived.waiting_counts(request.org, today)
-    chosen = next((t for t, _ in counts if str(t.code) == request.GET.get("timescale")), None)
-    if chosen is None:
-        chosen = next((t for t, count in counts if count), counts[0][0] if counts else None)
+    counts, summary = _summary_counts(request, today)
+    chosen = _chosen_timescale(request, counts)
     sections = []
     for timescale, count in counts:
-        shown = count if can_see_children else derived.suppress(count)
+        shown = _shown(count, can_see_children)
         sections.append(
             {
                 "timescale": timescale,
                 "count": shown,
-                "noun": derived.children_noun(shown),
+                "listable": count != 0,
+                "noun": derived.children_noun(shown) if count is not None else "",
                 "chosen": timescale == chosen,
             }
         )
-    context = {"sections": sections, "can_see_children": can_see_children, "today": today, "chosen": chosen}
+    context = {
+        "sections": sections,
+        "can_see_children": can_see_children,
+        "today": today,
+        "chosen": chosen,
+        **_freshness(summary, today),
+    }
     if can_see_children and chosen is not None:
-        chosen_count = next(count for timescale, count in counts if timescale == chosen)
         paginator = Paginator(derived.waiting_rows(chosen, today), WAITING_PER_PAGE)
-        paginator.count = chosen_count  # already counted above: spare the query
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = derived.waiting_children_from(page.object_list, chosen, today)
         context["page"] = page
@@ -124,28 +166,58 @@ def waiting(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/milestones/waiting.html", context)
 
 
+@org_view(Permission.CHILD_DATA)
+def waiting_export(request: HttpRequest) -> HttpResponse:
+    """The whole list of children waiting past one timescale's target (?timescale=, the first
+    in use by default), as CSV, for people who may see child-level rows; each download is
+    recorded."""
+    today = timezone.localdate()
+    timescales = derived.usable_timescales(request.org)
+    asked = request.GET.get("timescale")
+    chosen = next((t for t in timescales if str(t.code) == asked), None) if asked else next(iter(timescales), None)
+    if chosen is None:
+        raise Http404("No such timescale is in use: choose one from the waiting page.")
+    children = derived.waiting_children(chosen, today)
+    child_data_access_record(
+        organisation=request.org,
+        user=request.user,
+        what=ChildDataAccess.What.WAITING,
+        detail=f"{chosen}: CSV of all {len(children)}",
+    )
+    rows = (
+        (child.reference, child.route, child.since.isoformat(), child.days_waiting, child.days_over)
+        for child in children
+    )
+    header = ["child_ref", "route", chosen.from_milestone.code, "days_waiting", "days_over_target"]
+    return csv_response(f"waiting-{chosen.from_milestone.code}-{chosen.to_milestone.code}-{today}.csv", header, rows)
+
+
 @org_view()
 def completeness(request: HttpRequest) -> HttpResponse:
     pathway.pathway_ensure_defaults(request.org)
+    today = timezone.localdate()
     can_see_children = request.membership.can(Permission.CHILD_DATA)
     if not can_see_children:
-        # Counts only, from what the last recompute kept: no child's dates are read.
-        summary = derived.pathway_summary(request.org)
+        # Counts only, from the kept summary: no child's dates are read.
+        summary = derived.pathway_summary(request.org, today)
+        counted = summary is not None
         context = {
-            "issues": [],
-            "issues_hidden": 0,
             "can_see_children": False,
-            "missing": derived.suppress(summary.completeness_missing),
-            "order": derived.suppress(summary.completeness_order),
-            "children": derived.suppress(summary.completeness_children),
+            "missing": _shown(summary.completeness_missing if counted else None, False),
+            "order": _shown(summary.completeness_order if counted else None, False),
+            "children": _shown(summary.completeness_children if counted else None, False),
+            **_freshness(summary, today),
         }
-        context["children_noun"] = derived.children_noun(context["children"])
+        context["children_noun"] = derived.children_noun(context["children"]) if counted else ""
         return render(request, "measures/milestones/completeness.html", context)
+    # Child-level rows are worked out now (the list must match the dates as they are), a page
+    # at a time on screen; the whole list is the CSV export.
     issues = derived.completeness_issues(request.org)
     missing = sum(1 for issue in issues if issue.kind == "missing")
+    page = Paginator(issues, COMPLETENESS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
-        "issues": issues[:PROBLEMS_SHOWN],
-        "issues_hidden": max(0, len(issues) - PROBLEMS_SHOWN),
+        "page": page,
+        "issues": page.object_list,
         "can_see_children": True,
         "missing": missing,
         "order": len(issues) - missing,
@@ -154,6 +226,25 @@ def completeness(request: HttpRequest) -> HttpResponse:
     context["children_noun"] = derived.children_noun(context["children"])
     if issues:
         child_data_access_record(
-            organisation=request.org, user=request.user, what=ChildDataAccess.What.COMPLETENESS, detail=""
+            organisation=request.org,
+            user=request.user,
+            what=ChildDataAccess.What.COMPLETENESS,
+            detail=f"page {page.number} of {page.paginator.num_pages}",
         )
     return render(request, "measures/milestones/completeness.html", context)
+
+
+@org_view(Permission.CHILD_DATA)
+def completeness_export(request: HttpRequest) -> HttpResponse:
+    """Every completeness problem, as CSV, for people who may see child-level rows; each
+    download is recorded."""
+    issues = derived.completeness_issues(request.org)
+    child_data_access_record(
+        organisation=request.org,
+        user=request.user,
+        what=ChildDataAccess.What.COMPLETENESS,
+        detail=f"CSV of all {len(issues)}",
+    )
+    kinds = {"missing": "Missing earlier milestone", "order": "Out of order"}
+    rows = ((issue.reference, kinds[issue.kind], issue.text) for issue in issues)
+    return csv_response(f"completeness-{timezone.localdate()}.csv", ["child_ref", "kind", "problem"], rows)

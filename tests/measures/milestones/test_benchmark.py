@@ -16,10 +16,11 @@ from django.utils import timezone
 from measures.milestones import benchmark
 from measures.milestones.pathway import pathway_create_defaults
 from measures.milestones.survival import TimescaleDurations
-from measures.models import BenchmarkAggregate, BenchmarkSharing, Milestone, MilestoneDate, Timescale
+from measures.models import BenchmarkAggregate, BenchmarkSharing, Milestone, Timescale
 from pace_hub.roles import Role
 from tests.factories import OrganisationFactory
 from tests.measures.factories import ChildFactory
+from tests.measures.milestones.dates import set_date
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 6, 15)
@@ -84,14 +85,11 @@ def children(organisation, within: int, late: int, *, year: int = 2024, referenc
     for number, days in enumerate([100] * within + [250] * late):
         child = ChildFactory(organisation=organisation, reference=f"{reference}-{year}-{number}")
         start = datetime.date(year, 5, 1) + datetime.timedelta(days=number)
-        MilestoneDate.objects.create(
-            organisation=organisation, child=child, milestone=milestones["looked_after"], date=start
-        )
-        MilestoneDate.objects.create(
-            organisation=organisation,
-            child=child,
-            milestone=milestones["permanence_rec"],
-            date=start + datetime.timedelta(days=days),
+        set_date(child, milestones["looked_after"], start)
+        set_date(
+            child,
+            milestones["permanence_rec"],
+            start + datetime.timedelta(days=days),
         )
 
 

@@ -13,8 +13,9 @@ from measures.milestones.derived import (
     within_target_points,
 )
 from measures.milestones.pathway import pathway_create_defaults
-from measures.models import DataPoint, Measure, Milestone, MilestoneDate
+from measures.models import DataPoint, Measure, Milestone
 from tests.measures.factories import ChildFactory
+from tests.measures.milestones.dates import set_date
 
 
 def days(*values: str | None) -> np.ndarray:
@@ -81,7 +82,7 @@ def test_small_counts_are_suppressed_for_viewers() -> None:
 
 def _date(org, child, code, day):
     milestone = Milestone.objects.get(organisation=org, code=code)
-    MilestoneDate.objects.create(organisation=org, child=child, milestone=milestone, date=day)
+    set_date(child, milestone, day)
 
 
 def test_recompute_replaces_points_and_ignores_disabled_milestones(cast) -> None:

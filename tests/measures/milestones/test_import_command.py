@@ -6,7 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from measures.models import Child, MilestoneDate, MilestoneImport
+from measures.models import Child, MilestoneImport
+from tests.measures.milestones.dates import stored_dates
 
 
 def run(*args: str) -> str:
@@ -24,7 +25,7 @@ def test_check_only_then_commit(cast, tmp_path):
 
     output = run(str(path), "--organisation", cast.org.slug, "--commit", "--user", cast.members["data"].user.email)
     assert "Saved: 1 new children" in output
-    assert MilestoneDate.objects.get().date == date(2024, 2, 1)
+    assert [day for _, _, day in stored_dates(cast.org)] == [date(2024, 2, 1)]
     assert MilestoneImport.objects.filter(status="committed").get().uploaded_by == cast.members["data"].user
 
 

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from measures.milestones import imports
 from measures.milestones.pathway import pathway_create_defaults
-from measures.models import Child, DataPoint, ImportChange, MilestoneDate, MilestoneImport
+from measures.models import Child, DataPoint, ImportChange, MilestoneImport
 from pace_hub.models import OutboxTask
 from tests.background import CLOSED_BROKER, broker_at
+from tests.measures.milestones.dates import date_count
 
 TODAY = date(2025, 6, 30)
 HEADER = "child_ref,route,looked_after,permanence_rec\n"
@@ -77,7 +78,7 @@ def fresh(milestone_import: MilestoneImport) -> MilestoneImport:
 
 def test_a_commit_lost_mid_write_leaves_the_data_untouched_and_its_rerun_saves_once(org, cast, monkeypatch):
     milestone_import = claimed_commit(org, cast.members["data"].user)
-    lose_worker_after(monkeypatch, "_insert", when=lambda organisation, model, frame: model is MilestoneDate)
+    lose_worker_after(monkeypatch, "_insert", when=lambda organisation, model, frame: model is ImportChange)
     with pytest.raises(WorkerLost):
         imports.milestone_import_commit(milestone_import=milestone_import, today=TODAY)
     lost = fresh(milestone_import)
@@ -87,7 +88,7 @@ def test_a_commit_lost_mid_write_leaves_the_data_untouched_and_its_rerun_saves_o
     rerun = imports.milestone_import_commit(milestone_import=lost, today=TODAY)
     assert (rerun.status, rerun.progress, rerun.attempts) == (Status.COMMITTED, 100, 2)
     assert Child.objects.filter(organisation=org).count() == 3
-    assert MilestoneDate.objects.filter(organisation=org).count() == 4
+    assert date_count(org) == 4
     changes = ImportChange.objects.filter(milestone_import=rerun).count()
 
     again = imports.milestone_import_commit(milestone_import=fresh(rerun), today=TODAY)  # a second delivery

@@ -1,16 +1,14 @@
 """Uploads match children case- and space-insensitively, enforce the council's reference format,
-keep nothing of a refused file, and the children held twice before are merged when nothing is lost."""
+keep nothing of a refused file. (0008's merge of children held twice before runs on the old layout
+of dates: see test_child_dates_migration.py.)"""
 
 from datetime import date
-from importlib import import_module
-
-import pytest
-from django.apps import apps
 
 from measures.milestones import imports
-from measures.models import Child, ImportChange, Milestone, MilestoneDate, MilestoneImport
+from measures.models import Child, MilestoneImport
 from pace_hub.roles import Role
-from tests.measures.milestones.test_import_service import HEADER, TODAY, commit, dates_of, pathway, upload
+from tests.measures.milestones.dates import dates_of
+from tests.measures.milestones.test_import_service import HEADER, TODAY, commit, pathway, upload
 
 Status = MilestoneImport.Status
 __all__ = ["pathway"]  # the fixture, shared with test_import_service
@@ -60,49 +58,3 @@ def test_a_file_naming_a_child_held_twice_in_two_cases_is_refused_with_both_spel
     checked = upload(pathway, cast.members["data"].user, (HEADER + "C-77001,,01/02/2024,,\n").encode())
     assert checked.status == Status.REFUSED
     assert "C-77001 and c-77001" in checked.error_message and "Roll back" in checked.error_message
-
-
-def _date(org, child, code, day) -> MilestoneDate:
-    milestone = Milestone.objects.get(organisation=org, code=code)
-    return MilestoneDate.objects.create(organisation=org, child=child, milestone=milestone, date=day)
-
-
-def _merge() -> int:
-    module = import_module("measures.migrations.0008_pathway_summary_and_one_child_per_reference")
-    return module.merge_case_duplicates(apps)
-
-
-def test_children_held_twice_are_merged_when_nothing_is_lost_and_stay_undoable(pathway, cast):
-    user = cast.members["data"].user
-    commit(upload(pathway, user, (HEADER + "C-77001,adoption,01/02/2024,,\n").encode()))
-    # As an upload before references were compared case-insensitively would have done:
-    later = MilestoneImport.objects.create(organisation=pathway, original_name="old.csv", status=Status.COMMITTED)
-    twin = Child.objects.create(organisation=pathway, reference="c-77001", route="")
-    _date(pathway, twin, "looked_after", date(2024, 2, 1))  # the same date
-    _date(pathway, twin, "permanence_rec", date(2024, 7, 15))  # a date the first lacks
-    ImportChange.objects.create(organisation=pathway, milestone_import=later, child=twin, created_child=True)
-    assert _merge() == 1
-    child = Child.objects.get(organisation=pathway)
-    assert child.reference == "C-77001" and child.route == "adoption"
-    assert dates_of(pathway, "C-77001") == {"looked_after": date(2024, 2, 1), "permanence_rec": date(2024, 7, 15)}
-    # The old import now says it added the one date; rolling it back removes just that.
-    later.committed_at = later.created_at
-    later.save()
-    imports.milestone_import_rollback(milestone_import=later, user=user, today=TODAY)
-    assert dates_of(pathway, "C-77001") == {"looked_after": date(2024, 2, 1)}
-    assert Child.objects.filter(organisation=pathway).count() == 1
-
-
-def test_children_held_twice_with_different_dates_are_left_for_a_person_to_resolve(pathway):
-    first, second = _held_twice(pathway)
-    _date(pathway, first, "looked_after", date(2024, 2, 1))
-    _date(pathway, second, "looked_after", date(2024, 3, 1))
-    assert _merge() == 0
-    assert Child.objects.filter(organisation=pathway).count() == 2
-
-
-@pytest.mark.parametrize("spellings", [("C-1", "c-1"), ("ab/12", "AB/12")])
-def test_empty_twins_are_merged(pathway, spellings):
-    _held_twice(pathway, spellings)
-    assert _merge() == 1
-    assert list(Child.objects.filter(organisation=pathway).values_list("reference", flat=True)) == [spellings[0]]

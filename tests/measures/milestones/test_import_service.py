@@ -11,7 +11,8 @@ from openpyxl import Workbook
 
 from measures.milestones import imports
 from measures.milestones.pathway import pathway_create_defaults
-from measures.models import Child, DataPoint, ImportChange, Measure, MilestoneDate, MilestoneImport
+from measures.models import Child, DataPoint, ImportChange, Measure, MilestoneImport
+from tests.measures.milestones.dates import date_count, dates_of
 
 TODAY = date(2025, 6, 30)
 HEADER = "child_ref,route,looked_after,permanence_rec,panel\n"
@@ -38,14 +39,6 @@ def commit(milestone_import: MilestoneImport, today: date = TODAY) -> MilestoneI
     return imports.milestone_import_commit(milestone_import=milestone_import, today=today)
 
 
-def dates_of(org, reference: str) -> dict[str, date]:
-    return dict(
-        MilestoneDate.objects.filter(organisation=org, child__reference=reference).values_list(
-            "milestone__code", "date"
-        )
-    )
-
-
 def test_checking_a_valid_file_previews_the_changes_and_writes_nothing(pathway, cast):
     content = (HEADER + "C-1,adoption,01/02/2024,2024-07-15,\nC-2,po,45350,,\n").encode()
     milestone_import = upload(pathway, cast.members["data"].user, content)
@@ -56,7 +49,7 @@ def test_checking_a_valid_file_previews_the_changes_and_writes_nothing(pathway, 
         "reference": "C-1",
         "milestone": "Child became looked after and accommodated",
         "old": "",
-        "new": "01/02/2024",
+        "new": "1 Feb 2024",
     }
     assert not Child.objects.filter(organisation=pathway).exists()
 
@@ -70,8 +63,10 @@ def test_commit_writes_children_dates_changes_and_derived_measures(pathway, cast
     assert dates_of(pathway, "C-2") == {"looked_after": date(2024, 2, 28)}  # Excel serial 45350
     assert Child.objects.get(organisation=pathway, reference="C-2").route == "po"
     assert ImportChange.objects.filter(milestone_import=milestone_import, created_child=True).count() == 2
-    # Dates of children the import created are rolled back with the child: no row each.
-    assert not ImportChange.objects.filter(milestone_import=milestone_import, milestone__isnull=False).exists()
+    # Dates of children the import created are rolled back with the child: one row per child
+    # created, and nothing else.
+    assert ImportChange.objects.filter(milestone_import=milestone_import).count() == 2
+    assert not ImportChange.objects.filter(milestone_import=milestone_import).exclude(new_dates={}).exists()
     median = Measure.objects.get(
         organisation=pathway, derivation="median_days", timescale__to_milestone__code="permanence_rec"
     )
@@ -257,7 +252,7 @@ def test_refused_files_keep_only_the_reason(pathway, cast, case, content, name, 
     assert not milestone_import.file
     milestone_import.refresh_from_db()
     assert milestone_import.file.name == "" and milestone_import.problems == []
-    assert not Child.objects.exists() and not MilestoneDate.objects.exists()
+    assert not Child.objects.exists() and date_count() == 0
 
 
 def test_a_zip_bomb_is_refused(pathway, cast):
@@ -302,7 +297,7 @@ def test_an_unexpected_failure_while_saving_rolls_everything_back(pathway, cast,
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "_update", broken)
+    monkeypatch.setattr(imports, "_apply_changes", broken)  # after the children and changes are written
     assert commit(milestone_import).status == Status.FAILED
     assert not Child.objects.exists() and not ImportChange.objects.exists()
 
@@ -351,13 +346,14 @@ def test_rollback_of_an_import_that_created_children_and_changed_others(
     )
     assert (second.new_children, second.updated_children, second.unchanged_children) == (2, 1, 1)
     changes = ImportChange.objects.filter(milestone_import=second)
-    # One row per child created (C-3, C-4), however many dates it has; per-date rows for C-1 only.
+    # One row per child created (C-3, C-4), however many dates it has; one row for C-1 (changed)
+    # with its route and the dates set, before and after; none for C-2 (unchanged).
     assert changes.filter(created_child=True).count() == 2
-    assert sorted(changes.filter(milestone__isnull=False).values_list("child__reference", "milestone__code")) == [
-        ("C-1", "panel"),
-        ("C-1", "permanence_rec"),
-    ]
-    assert changes.filter(milestone__isnull=True, created_child=False).get().old_route == "adoption"
+    changed = changes.get(created_child=False)
+    assert changed.child.reference == "C-1"
+    assert (changed.old_route, changed.new_route) == ("adoption", "kinship")
+    assert changed.old_dates == {"permanence_rec": "2024-07-15", "panel": None}
+    assert changed.new_dates == {"permanence_rec": "2024-07-20", "panel": "2024-09-01"}
 
     second = request_rollback(second, user, django_capture_on_commit_callbacks)
     assert second.status == Status.ROLLED_BACK and second.rolled_back_by == user
@@ -366,7 +362,7 @@ def test_rollback_of_an_import_that_created_children_and_changed_others(
     assert dates_of(pathway, "C-2") == {"looked_after": date(2024, 3, 1)}
     assert Child.objects.get(organisation=pathway, reference="C-1").route == "adoption"
     assert sorted(Child.objects.filter(organisation=pathway).values_list("reference", flat=True)) == ["C-1", "C-2"]
-    assert not MilestoneDate.objects.filter(organisation=pathway, child__reference__in=["C-3", "C-4"]).exists()
+    assert dates_of(pathway, "C-3") == dates_of(pathway, "C-4") == {}
     # The report keeps what the import did.
     assert (second.new_children, second.updated_children, second.preview["dates_added"]) == (2, 1, 4)
 

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from measures.milestones import pathway
-from measures.models import Measure, Milestone, MilestoneDate, Timescale
+from measures.models import Child, Measure, Milestone, Timescale
 from tests.measures.factories import ChildFactory
+from tests.measures.milestones.dates import set_date, stored_dates
 
 
 def codes(org) -> list[str]:
@@ -65,15 +66,14 @@ def test_renaming_keeps_the_dates_and_disabling_archives_measures(cast):
     org = cast.org
     pathway.pathway_create_defaults(organisation=org)
     milestone = Milestone.objects.get(organisation=org, code="panel")
-    MilestoneDate.objects.create(
-        organisation=org, child=ChildFactory(organisation=org), milestone=milestone, date=date(2024, 1, 1)
-    )
+    set_date(ChildFactory(organisation=org), milestone, date(2024, 1, 1))
     response = cast.client("data").post(
         reverse("milestone_edit", args=[org.slug, "panel"]), {"name": "Adoption panel", "active": ""}
     )
     assert response.status_code == 302
     milestone.refresh_from_db()
-    assert (milestone.name, milestone.active, milestone.dates.count()) == ("Adoption panel", False, 1)
+    kept = [code for _, code, _ in stored_dates(org)]
+    assert (milestone.name, milestone.active, kept) == ("Adoption panel", False, ["panel"])
     archived = Measure.objects.filter(organisation=org, timescale__to_milestone=milestone)
     assert archived.count() == 3 and all(measure.archived for measure in archived)
     assert [spec.code for spec in pathway.milestone_specs(org)].count("panel") == 0
@@ -178,7 +178,7 @@ def test_disabling_a_milestone_recomputes_its_run_charts(cast, django_capture_on
     milestones = {m.code: m for m in Milestone.objects.filter(organisation=org)}
     child = ChildFactory(organisation=org)
     for code, day in (("looked_after", date(2024, 1, 1)), ("permanence_rec", date(2024, 4, 1))):
-        MilestoneDate.objects.create(organisation=org, child=child, milestone=milestones[code], date=day)
+        set_date(child, milestones[code], day)
     median = Measure.objects.get(timescale__to_milestone__code="permanence_rec", derivation="median_days")
     with django_capture_on_commit_callbacks(execute=True):
         pathway.milestone_update(milestone=milestones["first_review"], name="First LAC review", active=True)
@@ -213,3 +213,30 @@ def test_a_reference_format_that_is_broken_or_slow_is_explained_and_not_saved(ca
     assert response.status_code == 200 and reason in response.content.decode()
     cast.org.refresh_from_db()
     assert cast.org.child_reference_pattern == ""
+
+
+def test_deleting_a_milestone_deletes_its_dates_so_a_new_one_with_its_code_starts_empty(cast):
+    org = cast.org
+    pathway.pathway_create_defaults(organisation=org)
+    child = ChildFactory(organisation=org)
+    other = ChildFactory(organisation=cast.other_org)
+    pathway.pathway_create_defaults(organisation=cast.other_org)
+    set_date(child, "panel", date(2024, 1, 1))
+    set_date(child, "looked_after", date(2023, 6, 1))
+    set_date(other, "panel", date(2024, 2, 2))
+    Milestone.objects.get(organisation=org, code="panel").delete()
+    assert [code for _, code, _ in stored_dates(org)] == ["looked_after"]
+    assert [code for _, code, _ in stored_dates(cast.other_org)] == ["panel"]  # another organisation's stay
+    again = pathway.milestone_create(organisation=org, code="panel", name="Panel again", after=None)
+    assert not Child.objects.filter(organisation=org, dates__has_key=again.code).exists()
+
+
+def test_a_milestones_code_cannot_be_changed_in_the_admin(cast, rf):
+    from django.contrib import admin
+
+    pathway.pathway_create_defaults(organisation=cast.org)
+    milestone = Milestone.objects.get(organisation=cast.org, code="panel")
+    model_admin = admin.site._registry[Milestone]
+    request = rf.get("/")
+    assert "code" in model_admin.get_readonly_fields(request, milestone)
+    assert "code" not in model_admin.get_readonly_fields(request, None)  # chosen when the milestone is made

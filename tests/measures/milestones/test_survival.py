@@ -14,9 +14,10 @@ from django.urls import reverse
 from measures.analysis import logrank
 from measures.milestones import survival
 from measures.milestones.pathway import pathway_create_defaults
-from measures.models import Annotation, Measure, Milestone, MilestoneDate, Timescale
+from measures.models import Annotation, Measure, Milestone, Timescale
 from pace_hub.roles import Role
 from tests.measures.factories import ChildFactory
+from tests.measures.milestones.dates import set_date
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 6, 15)
@@ -35,11 +36,9 @@ def add_child(
 ):
     child = ChildFactory(organisation=org, reference=reference, route=route)
     milestones = {m.code: m for m in Milestone.objects.filter(organisation=org)}
-    MilestoneDate.objects.create(organisation=org, child=child, milestone=milestones["looked_after"], date=start)
+    set_date(child, milestones["looked_after"], start)
     if days is not None:
-        MilestoneDate.objects.create(
-            organisation=org, child=child, milestone=milestones[to], date=start + datetime.timedelta(days=days)
-        )
+        set_date(child, milestones[to], start + datetime.timedelta(days=days))
     return child
 
 

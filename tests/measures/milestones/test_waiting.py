@@ -4,14 +4,17 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from measures.milestones import derived
 from measures.milestones.derived import waiting_children
 from measures.milestones.pathway import pathway_create_defaults
-from measures.models import Milestone, MilestoneDate, Timescale
+from measures.models import Child, Milestone, Timescale
 from tests.measures.factories import ChildFactory
+from tests.measures.milestones.dates import set_date
 
 
 @pytest.fixture
@@ -24,13 +27,9 @@ def looked_after(org, reference: str, days_ago: int, reached_rec: bool = False):
     child = ChildFactory(organisation=org, reference=reference)
     today = timezone.localdate()
     milestones = {m.code: m for m in Milestone.objects.filter(organisation=org)}
-    MilestoneDate.objects.create(
-        organisation=org, child=child, milestone=milestones["looked_after"], date=today - timedelta(days=days_ago)
-    )
+    set_date(child, milestones["looked_after"], today - timedelta(days=days_ago))
     if reached_rec:
-        MilestoneDate.objects.create(
-            organisation=org, child=child, milestone=milestones["permanence_rec"], date=today - timedelta(days=1)
-        )
+        set_date(child, milestones["permanence_rec"], today - timedelta(days=1))
     return child
 
 
@@ -50,6 +49,7 @@ def test_waiting_children_are_those_past_target_without_the_next_milestone(org):
 def test_data_lead_sees_the_children_and_viewer_sees_a_suppressed_count(cast, org):
     looked_after(org, "C-1", 200)
     looked_after(org, "C-2", 300)
+    refresh(org)
     page_url = reverse("milestone_waiting", args=[org.slug])
     page = cast.client("data").get(page_url).content.decode()
     assert "C-1" in page and "C-2" in page and "<strong>2</strong> children waiting" in page
@@ -62,6 +62,7 @@ def test_data_lead_sees_the_children_and_viewer_sees_a_suppressed_count(cast, or
 def test_viewer_sees_counts_of_five_or_more(cast, org):
     for number in range(5):
         looked_after(org, f"C-{number}", 200 + number)
+    refresh(org)
     viewer = cast.client("viewer").get(reverse("milestone_waiting", args=[org.slug])).content.decode()
     assert "<strong>5</strong> children waiting" in viewer and "C-1" not in viewer
 
@@ -70,11 +71,13 @@ def test_waiting_page_uses_a_constant_number_of_queries(cast, org, django_assert
     client = cast.client("data")
     page_url = reverse("milestone_waiting", args=[org.slug])
     looked_after(org, "C-1", 200)
+    refresh(org)
     client.get(page_url)
     with CaptureQueriesContext(connection) as first:
         client.get(page_url)
     for number in range(2, 30):
         looked_after(org, f"C-{number}", 190 + number)
+    refresh(org)
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(page_url)
     assert "C-29" in response.content.decode()
@@ -82,6 +85,7 @@ def test_waiting_page_uses_a_constant_number_of_queries(cast, org, django_assert
 
 def test_data_home_shows_waiting_counts_suppressed_for_viewers(cast, org):
     looked_after(org, "C-1", 200)
+    refresh(org)
     home = reverse("milestone_data", args=[org.slug])
     assert "1 child<" in cast.client("data").get(home).content.decode()
     viewer = cast.client("viewer").get(home).content.decode()
@@ -99,18 +103,23 @@ def test_children_whose_route_never_reaches_the_milestone_are_not_waiting(org):
     assert [child.reference for child in waiting_children(rec, timezone.localdate())] == ["C-1", "C-2"]
 
 
+def refresh(org) -> None:
+    """What the worker does after every change to the dates: work out the kept counts again."""
+    derived.pathway_summary_refresh(organisation=org)
+
+
 def _many_waiting(org, count: int) -> None:
     children = ChildFactory.create_batch(count, organisation=org)
     start = Milestone.objects.get(organisation=org, code="looked_after")
     today = timezone.localdate()
-    MilestoneDate.objects.bulk_create(
-        MilestoneDate(organisation=org, child=child, milestone=start, date=today - timedelta(days=200 + index))
-        for index, child in enumerate(children)
-    )
+    for index, child in enumerate(children):
+        child.dates = {start.code: (today - timedelta(days=200 + index)).isoformat()}
+    Child.objects.bulk_update(children, ["dates"])
 
 
 def test_the_waiting_list_is_paginated_a_hundred_children_at_a_time(cast, org):
     _many_waiting(org, 250)
+    refresh(org)
     timescale = Timescale.objects.get(organisation=org, to_milestone__code="permanence_rec")
     url = reverse("milestone_waiting", args=[org.slug]) + f"?timescale={timescale.code}"
     client = cast.client("data")
@@ -130,17 +139,17 @@ def test_a_page_of_the_waiting_list_costs_the_same_queries_whatever_the_number_o
     client = cast.client("data")
     url = reverse("milestone_waiting", args=[org.slug])
     _many_waiting(org, 5)
+    refresh(org)
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     _many_waiting(org, 400)
+    refresh(org)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(url)
 
 
 def test_viewers_get_counts_without_child_rows_or_the_per_child_completeness_work(cast, org, monkeypatch):
-    from measures.milestones import derived
-
     _many_waiting(org, 7)
     derived.pathway_summary_refresh(organisation=org)
 
@@ -158,16 +167,86 @@ def test_viewers_get_counts_without_child_rows_or_the_per_child_completeness_wor
 
 
 def test_the_recompute_keeps_the_completeness_counts_the_data_home_shows(cast, org):
-    from measures.milestones import derived
     from measures.models import PathwaySummary
 
     child = ChildFactory(organisation=org)
     milestones = {m.code: m for m in Milestone.objects.filter(organisation=org)}
-    MilestoneDate.objects.create(
-        organisation=org, child=child, milestone=milestones["permanence_rec"], date=timezone.localdate()
-    )
+    set_date(child, milestones["permanence_rec"], timezone.localdate())
     derived.derived_measures_recompute(organisation=org, today=timezone.localdate())
     summary = PathwaySummary.objects.get(organisation=org)
     assert (summary.completeness_issues, summary.completeness_children, summary.completeness_missing) == (1, 1, 1)
     page = cast.client("data").get(reverse("milestone_data", args=[org.slug])).content.decode()
-    assert ">1 problems</a>" in page
+    assert ">1 problem</a>" in page
+
+
+def _child_table_reads(queries) -> list[str]:
+    table = Child._meta.db_table
+    return [query["sql"] for query in queries if table in query["sql"]]
+
+
+def test_viewers_counts_come_from_the_summary_never_from_child_rows(cast, org, django_capture_on_commit_callbacks):
+    _many_waiting(org, 7)
+    refresh(org)
+    viewer = cast.client("viewer")
+    for name in ("milestone_data", "milestone_waiting", "milestone_completeness"):
+        with CaptureQueriesContext(connection) as queries:
+            page = viewer.get(reverse(name, args=[org.slug]))
+        assert page.status_code == 200
+        assert _child_table_reads(queries.captured_queries) == [], name
+    assert (
+        "<strong>7</strong> children waiting"
+        in viewer.get(reverse("milestone_waiting", args=[org.slug])).content.decode()
+    )
+
+
+def test_a_summary_from_an_earlier_day_is_shown_as_of_that_day_and_refreshed_once(
+    cast, org, django_capture_on_commit_callbacks
+):
+    from measures.models import PathwaySummary
+
+    _many_waiting(org, 6)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    derived.pathway_summary_refresh(organisation=org, today=yesterday)
+    _many_waiting(org, 1)  # a seventh child since
+    viewer = cast.client("viewer")
+    url = reverse("milestone_waiting", args=[org.slug])
+    with django_capture_on_commit_callbacks(execute=False) as asked, CaptureQueriesContext(connection) as queries:
+        page = viewer.get(url).content.decode()
+    assert f"Counts as of {date_filter(yesterday, 'DATE_FORMAT')};" in page
+    assert "<strong>6</strong> children waiting" in page  # yesterday's, not worked out in the request
+    assert _child_table_reads(queries.captured_queries) == []
+    assert len(asked) == 1  # the worker is asked for today's counts
+    with django_capture_on_commit_callbacks(execute=False) as again:
+        viewer.get(url)
+    assert again == []  # once a day, not on every page view
+    assert PathwaySummary.objects.get(organisation=org).refresh_requested_on == timezone.localdate()
+    # The worker's refresh (as the task runs it) brings today's counts.
+    from measures.milestones.tasks import pathway_summary_refresh_task
+
+    pathway_summary_refresh_task(org.pk)
+    fresh = viewer.get(url).content.decode()
+    assert "<strong>7</strong> children waiting" in fresh and "Counts as of" not in fresh
+
+
+def test_the_morning_task_refreshes_every_organisation_with_children(cast, org, django_capture_on_commit_callbacks):
+    from measures.milestones.tasks import pathway_summaries_refresh_task
+
+    _many_waiting(org, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pathway_summaries_refresh_task() == 1
+    from measures.models import PathwaySummary
+
+    summary = PathwaySummary.objects.get(organisation=org)
+    assert summary.as_of == timezone.localdate()
+    assert sum(summary.timescales[str(t.pk)]["waiting"] for t in derived.usable_timescales(org)) >= 2
+
+
+def test_waiting_counts_by_route_are_kept_per_timescale(org):
+    looked_after(org, "C-1", 200)
+    home = looked_after(org, "C-2", 250)
+    home.route = "home"
+    home.save()
+    summary = derived.pathway_summary_refresh(organisation=org)
+    rec = Timescale.objects.get(organisation=org, to_milestone__code="permanence_rec")
+    assert summary.waiting(rec) == 2 and summary.waiting_by_route(rec) == {"adoption": 1, "home": 1}
+    assert summary.waiting(rec) == len(waiting_children(rec, timezone.localdate()))  # the list's rule
