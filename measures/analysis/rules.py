@@ -137,6 +137,10 @@ def find(
     upper, lower, upper2, lower2 = lines
     beyond_high = _ones((array > upper).tobytes())
     beyond_low = _ones((array < lower).tobytes())
+    if beyond_high and beyond_low:
+        # Only crossed limits (ucl below lcl) put a point beyond both; "above?" is asked first.
+        high = set(beyond_high)
+        beyond_low = [k for k in beyond_low if k not in high]
     for k in beyond_high:
         found.append(("beyond_limit", [k], "high"))
     for k in beyond_low:

@@ -184,3 +184,22 @@ def test_baseline_errors_unchanged():
     for name in PAIRED:
         assert_same(name, [1, 2], [3, 4], 0)
     assert_same("xmr_chart", [1.0, 2.0], better="sideways")
+
+
+@CASES
+@given(
+    ys=st.lists(st.one_of(pooled, st.floats(-50, 50, allow_nan=False)), max_size=60),
+    data=st.data(),
+    better=better,
+    two_of_three=st.booleans(),
+)
+def test_special_causes_unchanged(ys, data, better, two_of_three):
+    """The public rule function, with per-point centres and lines given as lists."""
+    count = len(ys)
+    line = st.lists(st.one_of(pooled, st.floats(-50, 50, allow_nan=False)), min_size=count, max_size=count)
+    centres = data.draw(line)
+    limits = data.draw(st.one_of(st.none(), st.tuples(line, line, line, line)))
+    positions = sorted(data.draw(st.sets(st.integers(0, 200), min_size=count, max_size=count)))
+    mine = live.special_causes(positions, ys, centres, limits, better, two_of_three=two_of_three)
+    theirs = ref_spc.special_causes(positions, ys, centres, limits, better, two_of_three=two_of_three)
+    assert mine == theirs
