@@ -178,17 +178,33 @@ def _find_between_edges(found: Found, array: np.ndarray, centre: float, lines: t
     edges = np.array((lower, lower2, centre, upper2, upper))
     under = edges.searchsorted(array, "left").astype(np.uint8).tobytes()
     upto = edges.searchsorted(array, "right").astype(np.uint8).tobytes()
-    _runs(found, under.translate(_ABOVE), _SHIFT_SEED, "shift", "high", 0)
-    _runs(found, upto.translate(_BELOW), _SHIFT_SEED, "shift", "low", 0)
-    _trends(found, array)
-    for k in _ones(under, 5):
-        found.append(("beyond_limit", [k], "high"))
-    for k in _ones(upto, 0):
-        found.append(("beyond_limit", [k], "low"))
+    # Each search is tried inline first: most series have no shift, no trend, nothing beyond.
+    above = under.translate(_ABOVE)
+    if above.find(_SHIFT_SEED) >= 0:
+        _runs(found, above, _SHIFT_SEED, "shift", "high", 0)
+    below = upto.translate(_BELOW)
+    if below.find(_SHIFT_SEED) >= 0:
+        _runs(found, below, _SHIFT_SEED, "shift", "low", 0)
+    if len(array) >= TREND_POINTS:
+        later, earlier = array[1:], array[:-1]
+        rising = (later > earlier).tobytes()
+        if rising.find(_TREND_SEED) >= 0:
+            _runs(found, rising, _TREND_SEED, "trend", "high", 1)
+        falling = (later < earlier).tobytes()
+        if falling.find(_TREND_SEED) >= 0:
+            _runs(found, falling, _TREND_SEED, "trend", "low", 1)
+    if under.find(5) >= 0:
+        for k in _ones(under, 5):
+            found.append(("beyond_limit", [k], "high"))
+    if upto.find(0) >= 0:
+        for k in _ones(upto, 0):
+            found.append(("beyond_limit", [k], "low"))
     if two_of_three:
         # Between the 2σ line and the limit; with the edges in order no point is on both sides.
-        _chains(found, _ones(under, 4), "high")
-        _chains(found, _ones(upto, 1), "low")
+        if under.count(4) >= 2:
+            _chains(found, _ones(under, 4), "high")
+        if upto.count(1) >= 2:
+            _chains(found, _ones(upto, 1), "low")
     return found
 
 
