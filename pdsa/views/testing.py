@@ -82,6 +82,7 @@ def _cycle_page(request: HttpRequest, cycle: PDSACycle, status: int = 200, saved
     editable = request.membership.can(Permission.EDIT)
     opened = open_phases(cycle, editable=editable, asked=request.GET.get("edit", ""), bound=bound)
     current = CURRENT_PHASE.get(cycle.status, "")
+    ramp = list(cycle.change_idea.cycles.select_related("organisation").only("code", "number", "organisation__slug"))
     following = PHASES[PHASES.index(current) + 1] if current and current != "act" else ""
     context = {
         "cycle": cycle,
@@ -96,9 +97,9 @@ def _cycle_page(request: HttpRequest, cycle: PDSACycle, status: int = 200, saved
         "next_phase": following,
         "saved_phase": saved,
         "can_lead": request.membership.can(Permission.LEAD),
-        "ramp": list(
-            cycle.change_idea.cycles.select_related("organisation").only("code", "number", "organisation__slug")
-        ),
+        "ramp": ramp,
+        # Only the last cycle of the ramp offers to plan the next one (a later one may exist).
+        "is_latest": ramp[-1].pk == cycle.pk,
     }
     if editable:
         context |= {

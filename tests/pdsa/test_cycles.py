@@ -194,6 +194,9 @@ def test_cycle_page_saves_each_phase(cast) -> None:
     assert (cycle.status, cycle.decision, cycle.predictions.get().result) == (S.COMPLETE, "adapt", "9 days")
     page = client.get(base).content.decode()
     assert "Plan the next cycle" in page
+    # Once the next cycle is planned, this one no longer offers to plan it.
+    cycle_create(idea=cycle.change_idea, objective="Two cases in South")
+    assert "Plan the next cycle" not in client.get(base).content.decode()
 
 
 def test_a_completed_cycle_reads_as_a_summary_with_an_edit_button_per_phase(cast) -> None:
