@@ -23,3 +23,11 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+
+# Static files (issue 16): collectstatic writes each file under a hashed name (its URL changes
+# when its content does) with gzip and brotli copies; whitenoise serves the hashed files as
+# immutable for a year (max-age=315360000), and anything else for WHITENOISE_MAX_AGE. In front of
+# gunicorn, let the proxy serve /static/ from STATIC_ROOT itself (README, Deploying), so that
+# assets never wait behind page renders.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405
+WHITENOISE_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE_SECONDS", str(60 * 60 * 24)))
