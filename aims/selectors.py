@@ -154,6 +154,11 @@ def aim_page(aim: Aim, *, hide_small_counts: bool = False) -> AimPage:
         .order_by("status", "title")
     )
     outcome_chart = measure_chart_data(aim.outcome_measure, dom_id="outcome-chart") if aim.outcome_measure else None
+    if outcome_chart is not None and hide_small_counts:
+        # The chart as the viewer sees it (small counts withheld before the analysis): its
+        # signal is the one the progress text may name — one judged over withheld months
+        # would tell which side of the centre they lie.
+        outcome_chart = masked_chart(outcome_chart)
     progress = outcome_progress(aim, outcome_chart, hide_small_counts=hide_small_counts)
     better = aim.outcome_measure.better if aim.outcome_measure else "up"
     if better == Measure.Better.NEUTRAL:
@@ -169,9 +174,6 @@ def aim_page(aim: Aim, *, hide_small_counts: bool = False) -> AimPage:
         better=better,
         improvement_signal=progress.improvement_signal,
     )
-    if outcome_chart is not None and hide_small_counts:
-        # Progress is judged on the full data; only the drawing withholds small groups.
-        outcome_chart = masked_chart(outcome_chart)
     if progress.withheld:
         # The reasons quote the latest value (or how far it went), which must not be shown.
         suggestion = ProgressSuggestion(

@@ -202,9 +202,10 @@ def _signal_text(signal: dict, payload: dict) -> str:
     return f"{signal['name'].capitalize()} ({span}): {verdict}"
 
 
-def chart_changes(measure: Measure, window: Window) -> tuple[list[str], list[str]]:
+def chart_changes(measure: Measure, window: Window, *, hide_small_counts: bool = False) -> tuple[list[str], list[str]]:
     """The periods that arrived in the window and the signals they brought, from the measure's
-    prefetched points, annotations and phases (no query)."""
+    prefetched points, annotations and phases (no query). ``hide_small_counts``: the signals of
+    the chart as a viewer sees it (small counts withheld before the analysis, measures.disclosure)."""
     points = list(measure.points.all())
     annotations, phases = list(measure.annotations.all()), list(measure.phases.all())
     by_then = [p for p in points if point_arrived(measure, p) <= window.start]
@@ -212,14 +213,14 @@ def chart_changes(measure: Measure, window: Window) -> tuple[list[str], list[str
     new = [p for p in by_end if window.contains(point_arrived(measure, p))]
     if not new:
         return [], []
-    before = chart_payload(measure, by_then, annotations, phases)
-    after = chart_payload(measure, by_end, annotations, phases)
+    before = chart_payload(measure, by_then, annotations, phases, hide_small_counts=hide_small_counts)
+    after = chart_payload(measure, by_end, annotations, phases, hide_small_counts=hide_small_counts)
     old_keys = _signal_keys(before)
     signals = [_signal_text(s, after) for key, s in _signal_keys(after).items() if key not in old_keys]
     return [period_label(p.period, measure.period) for p in new], signals
 
 
-def aim_changes(aims: list[Aim], window: Window) -> dict[int, AimChanges]:
+def aim_changes(aims: list[Aim], window: Window, *, hide_small_counts: bool = False) -> dict[int, AimChanges]:
     """Per aim: new data and signals on its outcome chart (prefetched) and changes of status and
     progress score from its history. One query (the aims' history up to the window's end)."""
     changes = {aim.pk: AimChanges() for aim in aims}
@@ -245,7 +246,9 @@ def aim_changes(aims: list[Aim], window: Window) -> dict[int, AimChanges]:
             if before.progress_score != after.progress_score:
                 change.progress = (before.progress_score or "none", after.progress_score or "none")
         if aim.outcome_measure is not None:
-            change.new_periods, change.new_signals = chart_changes(aim.outcome_measure, window)
+            change.new_periods, change.new_signals = chart_changes(
+                aim.outcome_measure, window, hide_small_counts=hide_small_counts
+            )
     return changes
 
 
@@ -459,7 +462,7 @@ def _aim_reviews(
                 queryset=Measure.objects.active().select_related("organisation").prefetch_related(*_chart_prefetches()),
             ),
         )
-    changes = aim_changes(aims, window)
+    changes = aim_changes(aims, window, hide_small_counts=hide_small_counts)
     reviews = {}
     for aim in aims:
         chart = None
