@@ -18,7 +18,8 @@ organisation_urls = [
 ]
 
 urlpatterns = [
-    path("", views.root, name="home"),
+    # The chooser (governance/views/home.py): it reads aims, uploads and meetings.
+    path("", include("governance.urls.root")),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",

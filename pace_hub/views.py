@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
@@ -29,18 +28,6 @@ from pace_hub.models import Agency, Invitation, Membership, Resource, Team
 from pace_hub.relationship_map import MapAgency, draw_relationship_map, status_changes
 from pace_hub.roles import GRANTS, Permission, Role
 from pace_hub.tenancy import get_for_org, org_view
-
-
-@login_required
-def root(request: HttpRequest) -> HttpResponse:
-    memberships = list(Membership.objects.filter(user=request.user).select_related("organisation"))
-    last = request.session.get("last_org")
-    for membership in memberships:
-        if membership.organisation.slug == last:
-            return redirect("org_home", membership.organisation.slug)
-    if len(memberships) == 1:
-        return redirect("org_home", memberships[0].organisation.slug)
-    return render(request, "pace_hub/choose_organisation.html", {"memberships": memberships})
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,13 +1,36 @@
-"""The home page of the workspace: the leads group's dashboard. Governance reads every other app."""
+"""The home pages: the chooser for someone in several organisations, and each organisation's
+home by role — the leads group's dashboard, with the state of the milestone data first for data
+leads; viewers land on the governance dashboard. Governance reads every other app."""
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from governance.selectors.home import leads_home
+from governance.selectors.home import data_home, leads_home, memberships_with_lines
 from pace_hub.models import Agency, Membership, Team
 from pace_hub.roles import Permission, Role
 from pace_hub.tenancy import org_view
+
+
+@login_required
+def root(request: HttpRequest) -> HttpResponse:
+    memberships = list(memberships_with_lines(request.user))
+    last = request.session.get("last_org")
+    for membership in memberships:
+        if membership.organisation.slug == last:
+            return redirect("org_home", membership.organisation.slug)
+    if len(memberships) == 1:
+        return redirect("org_home", memberships[0].organisation.slug)
+    return render(request, "pace_hub/choose_organisation.html", {"memberships": memberships})
+
+
+def _sees_data_status(membership) -> bool:
+    """Those who upload, and the named Data Lead if their role may see child-level counts."""
+    if membership.can(Permission.UPLOAD):
+        return True
+    return membership.pk == membership.organisation.data_lead_id and membership.can(Permission.CHILD_DATA)
 
 
 @org_view()
@@ -36,6 +59,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "pace_lead": leads.get(org.pace_lead_id),
             "data_lead": leads.get(org.data_lead_id),
             "work": leads_home(org, request.membership),
+            # Data leads (and the named Data Lead) see the state of the milestone data first.
+            "data": data_home(org, today=timezone.localdate()) if _sees_data_status(request.membership) else None,
+            "can_upload": request.membership.can(Permission.UPLOAD),
+            "can_lead": request.membership.can(Permission.LEAD),
             "can_edit": request.membership.can(Permission.EDIT),
         },
     )
