@@ -101,8 +101,12 @@ def test_testing_navigation_links_the_index_pages(cast) -> None:
         assert f'href="/o/{slug}/testing/cycles/"' in page
         assert f'href="/o/{slug}/testing/implementations/"' in page
         assert (f'href="/o/{slug}/testing/inbox/"' in page) == (role == Role.LEAD)
-    cycles = cast.client(Role.VIEWER).get(f"/o/{slug}/testing/cycles/").content.decode()
-    assert f'<a class="nav-link active" href="/o/{slug}/testing/cycles/" aria-current="page">' in cycles
+    # Every page of the section carries it, with itself marked as the current one.
+    client = cast.client(Role.LEAD)
+    for path in ("", "cycles/", "implementations/", "listening/", "library/", "inbox/"):
+        page = client.get(f"/o/{slug}/testing/{path}").content.decode()
+        assert '<nav aria-label="Testing"' in page, path
+        assert f'<a class="nav-link active" href="/o/{slug}/testing/{path}" aria-current="page">' in page, path
 
 
 def _implementation(org, title: str, **dates):
