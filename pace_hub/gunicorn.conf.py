@@ -1,0 +1,30 @@
+"""gunicorn settings for PACE Hub: ``gunicorn -c pace_hub/gunicorn.conf.py pace_hub.wsgi``.
+
+Pages are CPU-bound Python (most of a page is building querysets, charts and templates while
+holding the GIL), so processes beyond the number of cores only take turns on them. The defaults:
+
+- ``workers`` = cores + 1 processes: one per core, and one more to use the time a request spends
+  waiting for PostgreSQL or Redis (WEB_CONCURRENCY overrides, as on most hosts);
+- ``threads`` = 2 each (gthread): a second request in the same process — a static file, a status
+  poll, a short API read — is answered while a long page renders, instead of queueing behind it;
+  more threads than that only contend for the process's GIL (GUNICORN_THREADS overrides);
+- a process is replaced after about 2,000 requests (jittered, so they do not all restart at
+  once), which bounds the memory a long-running process can collect.
+
+``bench/load.py`` runs the load test on these settings.
+"""
+
+import os
+
+cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", str(cores + 1)))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+worker_class = "gthread"
+# A request running longer than this is a fault (uploads are checked by the worker, not here).
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
