@@ -9,10 +9,10 @@ What gives a measure a new stamp:
 - saving the measure itself (``Measure.save``: chart type, target, direction, baseline…);
 - saving or deleting one point, annotation or phase (the signals below, whichever code does it:
   services, the PDSA annotation sync, the admin);
-- bulk writes that send no signals call ``measures_changed`` themselves:
-  ``measures.services.datapoints_save`` (paste and upload) and
-  ``measures.services.derived_points_replace`` (the milestone recompute, the imports' and
-  roll-back's follow-up).
+- writes that send no signals — ``bulk_create``, ``bulk_update`` and ``update`` on points,
+  annotations and phases — renew it in their queryset (``measures.models.ChartRowQuerySet``),
+  and the raw delete of ``measures.services.derived_points_replace`` (the milestone recompute
+  after imports, roll-backs and pathway changes) calls ``measures_changed``.
 
 A derived measure's chart for people who may not see child-level data is analysed without the
 small counts (measures.disclosure), so it is a different result: it has its own entry, the
@@ -21,7 +21,6 @@ small counts (measures.disclosure), so it is a different result: it has its own 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,6 +29,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from measures.models import Annotation, DataPoint, Measure, Phase
+from measures.models.measures import renew_data_versions
 
 # Bump when chart_payload's output changes shape, so entries written by older code are not read.
 FORMAT = 1
@@ -74,9 +74,7 @@ def measures_changed(measure_ids: Iterable[int]) -> None:
     """Give these measures a new version stamp: their cached charts are not read again. One
     query. Call it from any write that sends no model signals (bulk_create, bulk_update, raw
     deletes)."""
-    ids = sorted({pk for pk in measure_ids if pk is not None})
-    if ids:
-        Measure.objects.filter(pk__in=ids).update(data_version=uuid.uuid4())
+    renew_data_versions(measure_ids)
 
 
 def _row_changed(sender: type, instance: DataPoint | Annotation | Phase, **kwargs: Any) -> None:

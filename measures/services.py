@@ -230,9 +230,10 @@ def derived_points_replace(*, measures: list[Measure], points: list[DataPoint]) 
     for start in range(0, len(stale), 5000):
         # A raw delete: no history rows, no signals; derived points have nothing pointing at them.
         DataPoint.objects.filter(pk__in=stale[start : start + 5000]).order_by()._raw_delete(DataPoint.objects.db)
+    # bulk_create renews the stamps of the measures it writes to (ChartRowQuerySet); the
+    # measures that only lost points are renewed here.
     DataPoint.objects.bulk_create(list(wanted.values()), batch_size=2000)
-    touched.update(point.measure_id for point in created)
-    measures_changed(touched)
+    measures_changed(touched - {point.measure_id for point in wanted.values()})
     return ReplaceCounts(
         created=len(created), updated=len(keep_codes), deleted=len(stale) - len(keep_codes), unchanged=unchanged
     )

@@ -13,6 +13,38 @@ class MeasureQuerySet(TenantQuerySet):
         return self.filter(archived=False)
 
 
+def renew_data_versions(measure_ids) -> None:
+    """Give these measures a new chart-cache stamp (measures.chart_cache): one query."""
+    ids = sorted({pk for pk in measure_ids if pk is not None})
+    if ids:
+        Measure.objects.filter(pk__in=ids).update(data_version=uuid.uuid4())
+
+
+class ChartRowQuerySet(TenantQuerySet):
+    """Points, annotations and phases: writes that send no model signals (bulk_create,
+    bulk_update, update) renew their measures' chart-cache stamps themselves; saves and deletes
+    do it through the signals in measures.chart_cache."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        renew_data_versions(obj.measure_id for obj in objs)
+        return objs
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        count = super().bulk_update(objs, *args, **kwargs)
+        renew_data_versions(obj.measure_id for obj in objs)
+        return count
+
+    def update(self, **kwargs) -> int:
+        measure_ids = set(self.order_by().values_list("measure_id", flat=True).distinct())
+        count = super().update(**kwargs)
+        renew_data_versions(measure_ids | ({kwargs["measure"].pk} if "measure" in kwargs else set()))
+        return count
+
+    bulk_create.alters_data = bulk_update.alters_data = update.alters_data = True
+
+
 class Measure(TenantModel):
     class Kind(models.TextChoices):
         OUTCOME = "outcome", "Outcome"
@@ -161,6 +193,8 @@ class DataPoint(TenantModel):
         default=False, help_text="Derived month still open: not every child has reached the milestone or the target."
     )
 
+    objects = ChartRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["measure", "period"]
         constraints = [
@@ -184,6 +218,8 @@ class Annotation(TenantModel):
     # so that it can update it instead of adding another. Blank for annotations made by people.
     source_key = models.CharField(max_length=120, blank=True, db_index=True)
 
+    objects = ChartRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["measure", "date"]
         constraints = [
@@ -203,6 +239,8 @@ class Phase(TenantModel):
     start = models.DateField(help_text="The first period of the new phase.")
     reason = models.CharField(max_length=300)
     baseline_points = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    objects = ChartRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["measure", "start"]

@@ -276,7 +276,8 @@ def test_aim_page_queries_do_not_grow_with_the_diagram(cast, django_assert_num_q
 
     grow(1)
     client.get(aim.get_absolute_url())
-    with django_assert_num_queries(15) as first:
+    # The outcome chart comes from the chart cache after the first view (measures.chart_cache).
+    with django_assert_num_queries(12) as first:
         client.get(aim.get_absolute_url())
     grow(4)
     with django_assert_num_queries(len(first.captured_queries)):

@@ -74,12 +74,19 @@ WRITES: dict[str, Callable[[Measure], object]] = {
     "a point deleted": lambda m: services.datapoint_delete(measure=m, period=_period(19)),
     "points deleted as a queryset": lambda m: DataPoint.objects.filter(measure=m, period__gte=_period(15)).delete(),
     "a point saved directly": lambda m: _save_point(m),
+    "points updated as a queryset": lambda m: DataPoint.objects.filter(measure=m, period=_period(2)).update(value=77),
+    "points bulk-created directly": lambda m: DataPoint.objects.bulk_create(
+        [DataPoint(organisation=m.organisation, measure=m, period=_period(24), value=3)]
+    ),
+    "points bulk-updated directly": lambda m: _bulk_update_points(m),
     "an annotation added": lambda m: services.annotation_create(measure=m, date=_period(5), text="Training"),
     "an annotation deleted": lambda m: services.annotation_delete(annotation=m.annotations.get()),
     "an annotation edited directly": lambda m: _edit_annotation(m),
+    "annotations updated as a queryset": lambda m: Annotation.objects.filter(measure=m).update(text="Renamed"),
     "a phase started": lambda m: services.phase_create(measure=m, start=_period(12), reason="New process"),
     "a phase edited": lambda m: _edit_phase(m),
     "a phase deleted": lambda m: services.phase_delete(phase=m.phases.get()),
+    "phases updated as a queryset": lambda m: Phase.objects.filter(measure=m).update(reason="Renamed"),
 }
 
 
@@ -87,6 +94,13 @@ def _save_point(measure: Measure) -> None:
     point = measure.points.get(period=_period(4))
     point.value, point.astronomical = 99, True
     point.save()
+
+
+def _bulk_update_points(measure: Measure) -> None:
+    points = list(measure.points.order_by("period")[:3])
+    for point in points:
+        point.value = 5
+    DataPoint.objects.bulk_update(points, ["value"])
 
 
 def _edit_annotation(measure: Measure) -> None:
@@ -109,7 +123,7 @@ def _edit_phase(measure: Measure) -> None:
 
 @pytest.mark.parametrize("write", list(WRITES), ids=list(WRITES))
 def test_every_kind_of_write_invalidates_the_cached_chart(measure, write) -> None:
-    if write == "a phase deleted":
+    if write in ("a phase deleted", "phases updated as a queryset"):
         _phase(measure)
     before = _cached(measure)
     loaded = Measure.objects.get(pk=measure.pk)
