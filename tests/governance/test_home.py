@@ -165,6 +165,18 @@ def test_the_data_lead_lands_on_the_state_of_the_milestone_data(cast) -> None:
     assert 'id="data-status"' not in cast.client(Role.MEMBER).get(reverse("org_home", args=[org.slug])).content.decode()
 
 
+def test_counts_from_an_earlier_day_say_so_and_no_child_row_is_read(cast) -> None:
+    org = cast.org
+    pathway_ensure_defaults(org)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    derived.pathway_summary_refresh(organisation=org, today=yesterday)
+    client = cast.client(Role.DATA)
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get(reverse("org_home", args=[org.slug])).content.decode()
+    assert f"Counted on {yesterday:%-d %b %Y}; today's count is being worked out" in content
+    assert not any("measures_child" in query["sql"] for query in queries.captured_queries)
+
+
 def test_with_no_upload_saved_the_next_one_is_due_now(cast) -> None:
     content = cast.client(Role.DATA).get(reverse("org_home", args=[cast.org.slug])).content.decode()
     assert "No milestone data has been uploaded yet." in content
