@@ -154,12 +154,15 @@ def dates_by_child(organisation: Organisation, milestones: list[Milestone]) -> p
     """One row per child with any date among ``milestones`` (indexed by child id); one
     ``datetime64`` column per milestone id (NaT where the child has none), and the child's
     ``route``. One query, over the children's date maps, without the model's ordering."""
-    rows = list(Child.objects.for_organisation(organisation).order_by().values_list("pk", "route", "dates"))
-    ids = np.array([pk for pk, _, _ in rows], dtype=np.int64)
-    maps = [dates for _, _, dates in rows]
+    # Each milestone's date as text straight from the database (``dates ->> code``): no JSON
+    # decoded in Python, which at 100,000 children was most of the read.
+    keys = {f"d{index}": KeyTextTransform(milestone.code, "dates") for index, milestone in enumerate(milestones)}
+    children = Child.objects.for_organisation(organisation).order_by().annotate(**keys)
+    rows = list(children.values_list("pk", "route", *keys))
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in range(2 + len(keys))]
+    ids = np.array(values[0], dtype=np.int64)
     columns = {
-        milestone.pk: np.array([dates.get(milestone.code) for dates in maps], dtype="datetime64[D]")
-        for milestone in milestones
+        milestone.pk: np.array(values[2 + index], dtype="datetime64[D]") for index, milestone in enumerate(milestones)
     }
     dated = np.zeros(len(rows), dtype=bool)
     for column in columns.values():
@@ -171,7 +174,7 @@ def dates_by_child(organisation: Organisation, milestones: list[Milestone]) -> p
     )
     for pk in frame.columns:
         frame[pk] = frame[pk].astype("datetime64[s]")
-    routes = np.array([route for _, route, _ in rows], dtype=object)[dated]
+    routes = np.array(values[1], dtype=object)[dated]
     return frame.assign(route=routes if len(frame) else pd.Series(dtype=object))
 
 
@@ -196,7 +199,9 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
     # months, and the second would fail on datapoint_one_per_period (found by bench/load.py).
     list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
     timescales = usable_timescales(organisation)
-    milestones = list({m.pk: m for t in timescales for m in (t.from_milestone, t.to_milestone)}.values())
+    # One read of the dates serves the measures and the summary: every active milestone (the
+    # timescales use only active ones; a child dated only elsewhere has NaT here, so counts nowhere).
+    milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
     frame = dates_by_child(organisation, milestones)
     measures = Measure.objects.filter(organisation=organisation, source=Measure.Source.DERIVED)
     by_key = {(measure.timescale_id, measure.derivation): measure for measure in measures}
@@ -230,7 +235,7 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
             )
     # Unchanged months stay, the rest is replaced without per-row history (measures.services).
     derived_points_replace(measures=list(by_key.values()), points=points)
-    pathway_summary_refresh(organisation=organisation, today=today)
+    pathway_summary_refresh(organisation=organisation, today=today, frame=frame, milestones=milestones)
     # An organisation that shares its aggregates across Scotland republishes them (DESIGN.md §4d).
     if BenchmarkSharing.objects.filter(organisation=organisation, sharing=True).exists():
         enqueue("measures.tasks.benchmark_publish_task", organisation.pk)
@@ -250,14 +255,21 @@ def _waiting_mask(frame: pd.DataFrame, timescale: Timescale, today: date) -> np.
 
 
 @transaction.atomic
-def pathway_summary_refresh(*, organisation: Organisation, today: date | None = None) -> PathwaySummary:
+def pathway_summary_refresh(
+    *,
+    organisation: Organisation,
+    today: date | None = None,
+    frame: pd.DataFrame | None = None,
+    milestones: list[Milestone] | None = None,
+) -> PathwaySummary:
     """Work out every count the milestone data pages show — data completeness, and children
     waiting past each timescale's target on ``today`` by route — from one read of the dates,
     and keep them. Run by the worker after each commit, roll-back and pathway change (through
     the recompute) and each morning (``pathway_summaries_refresh_task``)."""
     today = today or timezone.localdate()
-    milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
-    frame = dates_by_child(organisation, milestones)
+    if frame is None or milestones is None:  # else the recompute's read of every active milestone
+        milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
+        frame = dates_by_child(organisation, milestones)
     issues = completeness_issues(organisation, frame=frame, milestones=milestones)
     missing = sum(1 for issue in issues if issue.kind == "missing")
     timescales = {}

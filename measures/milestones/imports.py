@@ -656,7 +656,9 @@ def _insert(organisation: Organisation, model: type[models.Model], frame: pd.Dat
     fields = [model._meta.get_field(name.removesuffix("_id")) for name in frame.columns]
     for field in fields:
         if isinstance(field, models.JSONField):
-            frame[field.attname] = [json.dumps(value, separators=(",", ":")) for value in frame[field.attname]]
+            frame[field.attname] = [
+                json.dumps(value, separators=(",", ":")) if value else "{}" for value in frame[field.attname]
+            ]
     for name in frame.columns:
         if name.endswith("_id"):  # keys with gaps come as floats; COPY wants whole numbers
             frame[name] = frame[name].astype("Int64")

@@ -96,6 +96,9 @@ def date_from_text(text: str | None) -> date | None:
 
 
 class Child(TenantRow):
+    # Not unique, not indexed (see ``bulk_row_code``): children are written 100,000 at a time and
+    # never addressed by URL.
+    code = models.UUIDField(default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=40, help_text="The council's pseudonymous reference, e.g. C-10234.")
     route = models.CharField(max_length=10, choices=Route.choices, blank=True)
     # The child's milestone dates, {milestone code: "YYYY-MM-DD"}: one row per child, written in

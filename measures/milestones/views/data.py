@@ -171,6 +171,7 @@ def waiting_export(request: HttpRequest) -> HttpResponse:
     """The whole list of children waiting past one timescale's target (?timescale=, the first
     in use by default), as CSV, for people who may see child-level rows; each download is
     recorded."""
+    pathway.pathway_ensure_defaults(request.org)
     today = timezone.localdate()
     timescales = derived.usable_timescales(request.org)
     asked = request.GET.get("timescale")
