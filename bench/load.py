@@ -78,8 +78,8 @@ PAGE_NAMES = (
     "API measures",
 )
 IMPORT_SLOWDOWN_AIM = 2.0
-# After the last user has started: time for the last sign-ins before anything is counted.
-SETTLE_SECONDS = 15
+# After the last user has signed in: time for the queue of first visits to drain.
+SETTLE_SECONDS = 10
 
 
 # Preparation (a Django process of its own: locust's gevent must not patch Django) -------------
@@ -328,6 +328,7 @@ def load(base: str, plan: dict, users: int, minutes: float, importers: list[dict
     outcomes: list[str] = []
     counter = iter(range(1, 1_000_000))
     keys = {entry["org"]: entry for entry in plan["api"]}
+    started: list[str] = []  # one entry per user whose on_start (sign-in, first page) is done
     uploaders = iter([importer for importer in importers if importer["kind"] == "upload"])
     systems = iter([importer for importer in importers if importer["kind"] == "api"])
 
@@ -344,6 +345,7 @@ def load(base: str, plan: dict, users: int, minutes: float, importers: list[dict
             self.pages = plan["pages"][person["org"]]
             sign_in(self.client, "", person["email"])
             first_visit_static(self.client, self.client.get(self.pages["home"], name="home").text)
+            started.append("person")
 
         def page(self, name: str) -> None:
             self.client.get(self.pages[name], name=name)
@@ -393,6 +395,7 @@ def load(base: str, plan: dict, users: int, minutes: float, importers: list[dict
         def on_start(self) -> None:
             self.importer = next(uploaders)
             sign_in(self.client, "", self.importer["email"])
+            started.append("data lead")
 
         @task
         def upload(self) -> None:
@@ -412,6 +415,7 @@ def load(base: str, plan: dict, users: int, minutes: float, importers: list[dict
         def on_start(self) -> None:
             self.importer = next(systems)
             self.keys = keys[self.importer["org"]]
+            started.append("system")
 
         @task(2)
         def push(self) -> None:
@@ -441,9 +445,17 @@ def load(base: str, plan: dict, users: int, minutes: float, importers: list[dict
 
     def steady(user_count: int) -> None:
         # Figures are for everyone signed in and working: the ramp-up (50 password checks, each
-        # a deliberately slow PBKDF2, and first visits' static files) is left out, with
-        # SETTLE_SECONDS for the last sign-ins to finish; the run lasts --minutes from there.
-        gevent.spawn_later(SETTLE_SECONDS, measure)
+        # a deliberately slow PBKDF2, and first visits' static files) is left out. Counting
+        # starts SETTLE_SECONDS after the last user has signed in, and lasts --minutes.
+        def when_signed_in() -> None:
+            deadline = time.monotonic() + 300
+            while len(started) < user_count and time.monotonic() < deadline:
+                gevent.sleep(0.5)
+            print(f"{len(started)} of {user_count} users signed in; counting from {SETTLE_SECONDS} s later")
+            gevent.sleep(SETTLE_SECONDS)
+            measure()
+
+        gevent.spawn(when_signed_in)
 
     environment.events.spawning_complete.add_listener(steady)
     runner.start(users, spawn_rate=5)

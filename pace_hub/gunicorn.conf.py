@@ -25,6 +25,10 @@ worker_class = "gthread"
 # A request running longer than this is a fault (uploads are checked by the worker, not here).
 timeout = 60
 graceful_timeout = 30
-keepalive = 5
+# An idle kept-alive connection stays open longer than the proxy's (nginx: 60 s) and than a
+# person's pause between pages: the client side closes first, so no request is ever sent down a
+# connection the server has just closed (which fails as "connection reset by peer"). Idle
+# connections wait in the poller, not in a thread.
+keepalive = 75
 max_requests = 2000
 max_requests_jitter = 200
