@@ -94,22 +94,21 @@ BADGE_IMPROVEMENT = {
     "special_cause_neither": None,
 }
 _SPARK_KEYS = (
-    "title",
-    "chart",
     "chart_label",
-    "better",
     "unit",
-    "y_title",
     "target",
     "centre_name",
     "step_lines",
     "y_from_zero",
     "per_event",
     "numerator_label",
-    "denominator_label",
     "variation",
-    "small_counts_hidden",
 )
+
+
+def _short(value: float | None) -> float | None:
+    # A sparkline is 90 pixels high: three decimals are more than it can show.
+    return round(value, 3) if isinstance(value, float) else value
 
 
 def badge_points(payload: dict[str, Any]) -> dict[int, tuple[str, bool | None]]:
@@ -135,8 +134,9 @@ def badge_points(payload: dict[str, Any]) -> dict[int, tuple[str, bool | None]]:
 
 def sparkline_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """The part of a chart payload a sparkline draws (static/js/measure_chart.js, data-compact):
-    the last SPARK_POINTS points and their phases' centre lines, no limits, annotations or
-    readings, and only the badge's signal coloured (see ``badge_points``)."""
+    the last SPARK_POINTS points (position, value and marker only) and their phases' centre
+    lines, no limits, annotations, notes or readings beyond the first sentence, and only the
+    badge's signal coloured (see ``badge_points``). A list holds dozens: each is kept small."""
     points = payload["points"]
     cut = max(0, len(points) - SPARK_POINTS)
     coloured = badge_points(payload)
@@ -147,11 +147,7 @@ def sparkline_payload(payload: dict[str, Any]) -> dict[str, Any]:
         spark_points.append(
             {
                 "x": point["x"],
-                "label": point["label"],
-                "y": point["y"],
-                "numerator": None,
-                "denominator": None,
-                "note": "",
+                "y": _short(point["y"]),
                 "provisional": point["provisional"],
                 "astronomical": point["astronomical"],
                 "suppressed": point.get("suppressed", False),
@@ -169,25 +165,19 @@ def sparkline_payload(payload: dict[str, Any]) -> dict[str, Any]:
                 "offset": start - cut,
                 "stop": phase["stop"] - cut,
                 "baseline_stop": max(phase["baseline_stop"], start) - cut,
-                "centre": phase["centre"][start - phase["offset"] :],
-                "ucl": None,
-                "lcl": None,
-                "label": phase.get("label", ""),
-                "reason": "",
+                "centre": [_short(value) for value in phase["centre"][start - phase["offset"] :]],
             }
         )
     withheld = [
-        {**span, "first": max(span["first"], cut) - cut, "last": span["last"] - cut}
+        {"x0": span["x0"], "x1": span["x1"], "label": span["label"], "periods": span["periods"]}
         for span in payload.get("withheld", [])
         if span["last"] >= cut
     ]
     return {
         **{key: payload.get(key) for key in _SPARK_KEYS},
+        "latest_label": points[-1]["label"] if points else "",
         "points": spark_points,
         "phases": phases,
-        "signals": [],
-        "annotations": [],
-        "annotation_markers": [],
         "withheld": withheld,
         "reading": payload["reading"][:1],
     }

@@ -82,10 +82,21 @@ def test_a_sparkline_shows_the_recent_points_with_their_phases(org) -> None:
     cut = len(full["points"]) - SPARK_POINTS
     for whole, part in zip(full["phases"], spark["phases"], strict=True):
         assert part["stop"] - part["offset"] == len(part["centre"])
-        assert part["centre"] == whole["centre"][max(whole["offset"], cut) - whole["offset"] :]
-        assert part["ucl"] is None and part["lcl"] is None
+        expected = whole["centre"][max(whole["offset"], cut) - whole["offset"] :]
+        assert part["centre"] == [None if value is None else round(value, 3) for value in expected]
+        assert "ucl" not in part
     # Nothing about individual points beyond what is drawn: no notes, numerators, annotations.
-    assert spark["annotations"] == [] and {point["note"] for point in spark["points"]} == {""}
+    assert "annotations" not in spark
+    assert {key for point in spark["points"] for key in point} == {
+        "x",
+        "y",
+        "provisional",
+        "astronomical",
+        "suppressed",
+        "signal",
+        "improvement",
+    }
+    assert spark["latest_label"] == full["points"][-1]["label"]
 
 
 def test_hand_entered_measures_under_their_aims_and_derived_ones_folded_per_timescale(cast) -> None:
