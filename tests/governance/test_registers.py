@@ -181,7 +181,7 @@ def test_relationship_status_history_is_kept(cast) -> None:
     page = client.get(reverse("agency_detail", args=[cast.org.slug, agency.code])).content.decode()
     assert page.count('<tr><th scope="row"') == 3
     assert "From emerging to working" in page and "From none yet to emerging" in page and "Added as none yet" in page
-    assert "31 January 2030" in page
+    assert "31 Jan 2030" in page
     refused = client.post(edit, {**fields, "relationship": "working", "next_step_due": "2030-01-31"})
     assert "Say what the next step is before giving it an owner or a due date." in refused.content.decode()
 

@@ -433,7 +433,7 @@ def test_the_list_says_when_the_next_one_is_due(cast) -> None:
     _start(cast, datetime.date(2026, 1, 31))
     with time_machine.travel(datetime.datetime(2026, 8, 3, 9, 0), tick=False):
         page = cast.client(Role.VIEWER).get(reverse("self_assessments", args=[cast.org.slug])).content.decode()
-    assert "<strong>overdue</strong>: it was due on 31 July 2026" in page
+    assert "<strong>overdue</strong>: it was due on 31 Jul 2026" in page
 
 
 # ---- Exports ----------------------------------------------------------------------------------------------
