@@ -1,7 +1,7 @@
 """A measure's chart payload as a plotly figure, for drawing on the server (reports, PDFs).
 
 `chart_figure(payload)` takes the very payload the web chart draws (measures.charts.chart_payload,
-after measures.disclosure.mask_payload for people who may not see small counts) and builds the
+after measures.charts.mask_payload for people who may not see small counts) and builds the
 same picture static/js/measure_chart.js builds in the browser: the values joined phase by phase,
 the centre line (solid over its baseline, dashed where it is extended), control limits, the
 target, signal points by shape and colour, phase boundaries and annotation markers (one

@@ -587,3 +587,41 @@ def chart_suggestion(
         denominators=[point.denominator for point in paired],
         baseline=baseline,
     )
+
+
+def mask_payload(measure: Measure, payload: dict[str, Any]) -> dict[str, Any]:
+    """The chart payload as people without child-level access may see it (a new payload; the
+    input is left as it was): drawn again from the payload's own points with the small groups
+    withheld before the analysis (see `chart_payload(hide_small_counts=True)`)."""
+    if measure.source != Measure.Source.DERIVED or payload.get("small_counts_hidden"):
+        return payload
+    points = [
+        DataPoint(
+            measure=measure,
+            period=datetime.date.fromisoformat(point["x"]),
+            # The value as drawn: the engine reads numerators and denominators where it needs them.
+            value=None if measure.data_kind == "rate" else point["y"],
+            numerator=point["numerator"],
+            denominator=point["denominator"],
+            note=point["note"],
+            provisional=point["provisional"],
+            astronomical=point["astronomical"],
+        )
+        for point in payload["points"]
+    ]
+    phases = [
+        Phase(
+            measure=measure,
+            start=datetime.date.fromisoformat(phase["start"]),
+            baseline_points=phase["baseline_points"],
+            reason=phase["reason"],
+        )
+        for phase in payload["phases"][1:]
+    ]
+    masked = chart_payload(measure, points, (), phases, chart=payload["chart"], hide_small_counts=True)
+    # Annotations are not data about children: kept as they were (with their codes).
+    masked["annotations"] = payload["annotations"]
+    masked["annotation_markers"] = payload["annotation_markers"]
+    if payload["error"]:
+        masked["error"] = payload["error"]
+    return masked

@@ -12,11 +12,10 @@ points above the median" counted over hidden months says which side they lie). S
 reads only what they may see, and the withheld periods are shaded and labelled "<5".
 """
 
-import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from measures.models import DataPoint, Measure, Phase
+from measures.models import DataPoint, Measure
 
 SMALL_COUNT_TEXT = "<5"
 WITHHELD_NOTE = "Fewer than 5 children: not shown."
@@ -51,46 +50,6 @@ def withheld(measure: Measure, point: DataPoint | dict[str, Any] | None, *, hide
 def withheld_positions(measure: Measure, points: Sequence[DataPoint]) -> set[int]:
     """The positions of the points withheld from people without child-level access."""
     return {index for index, point in enumerate(points) if withheld(measure, point, hide_small_counts=True)}
-
-
-def mask_payload(measure: Measure, payload: dict[str, Any]) -> dict[str, Any]:
-    """The chart payload as people without child-level access may see it (a new payload; the
-    input is left as it was): drawn again from the payload's own points with the small groups
-    withheld before the analysis (see `measures.charts.chart_payload(hide_small_counts=True)`)."""
-    if measure.source != Measure.Source.DERIVED or payload.get("small_counts_hidden"):
-        return payload
-    from measures.charts import chart_payload  # noqa: PLC0415 - charts imports this module
-
-    points = [
-        DataPoint(
-            measure=measure,
-            period=datetime.date.fromisoformat(point["x"]),
-            # The value as drawn: the engine reads numerators and denominators where it needs them.
-            value=None if measure.data_kind == "rate" else point["y"],
-            numerator=point["numerator"],
-            denominator=point["denominator"],
-            note=point["note"],
-            provisional=point["provisional"],
-            astronomical=point["astronomical"],
-        )
-        for point in payload["points"]
-    ]
-    phases = [
-        Phase(
-            measure=measure,
-            start=datetime.date.fromisoformat(phase["start"]),
-            baseline_points=phase["baseline_points"],
-            reason=phase["reason"],
-        )
-        for phase in payload["phases"][1:]
-    ]
-    masked = chart_payload(measure, points, (), phases, chart=payload["chart"], hide_small_counts=True)
-    # Annotations are not data about children: kept as they were (with their codes).
-    masked["annotations"] = payload["annotations"]
-    masked["annotation_markers"] = payload["annotation_markers"]
-    if payload["error"]:
-        masked["error"] = payload["error"]
-    return masked
 
 
 def shown_instead(measure: Measure) -> str:

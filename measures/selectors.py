@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from measures import disclosure
 from measures.chart_cache import chart_entries
-from measures.charts import chart_payload, format_number, point_value, table_rows
+from measures.charts import chart_payload, format_number, mask_payload, point_value, table_rows
 from measures.models import Annotation, DataPoint, Measure, Phase
 from pace_hub.models import Organisation
 
@@ -198,7 +198,7 @@ def signal_status(payload: dict[str, Any]) -> str:
 
 def hide_small_counts(chart: MeasureChart) -> MeasureChart:
     """The same chart with small groups of children withheld (see measures.disclosure)."""
-    payload = disclosure.mask_payload(chart.measure, chart.payload)
+    payload = mask_payload(chart.measure, chart.payload)
     if payload is chart.payload:
         return chart
     return MeasureChart(chart.measure, payload, chart.dom_id, table_rows(payload))
@@ -307,7 +307,7 @@ def chart_entries_for(
     def masked(missing: list[Measure]) -> dict[int, dict[str, Any]]:
         base = full(missing)
         return {
-            measure.pk: {**base[measure.pk], "payload": disclosure.mask_payload(measure, base[measure.pk]["payload"])}
+            measure.pk: {**base[measure.pk], "payload": mask_payload(measure, base[measure.pk]["payload"])}
             for measure in missing
         }
 

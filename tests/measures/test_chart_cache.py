@@ -9,9 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from measures import chart_cache, services
-from measures.charts import chart_payload
+from measures.charts import chart_payload, mask_payload
 from measures.data_entry import EntryRow
-from measures.disclosure import mask_payload
 from measures.models import Annotation, DataPoint, Measure, Phase
 from measures.selectors import measure_chart_data, measures_with_latest
 from tests.measures.factories import AnnotationFactory, MeasureFactory, PhaseFactory, monthly_points

@@ -10,13 +10,13 @@ import json
 
 import pytest
 
-from measures import disclosure
 from measures.chart_figure import chart_figure, y_range
 from measures.charts import (
     annotation_items,
     chart_payload,
     group_annotations,
     link_text,
+    mask_payload,
     withheld_spans,
     y_from_zero,
 )
@@ -133,10 +133,10 @@ def test_mask_payload_is_the_same_as_drawing_for_the_viewer() -> None:
     note = Annotation(measure=measure, date=_month(12), text="Panel moved to weekly")
 
     full = chart_payload(measure, points, [note], [phase])
-    masked = disclosure.mask_payload(measure, full)
+    masked = mask_payload(measure, full)
 
     assert masked == chart_payload(measure, points, [note], [phase], hide_small_counts=True)
-    assert disclosure.mask_payload(measure, masked) is masked
+    assert mask_payload(measure, masked) is masked
     assert masked["reading"][0].startswith("The rules read the current phase (since January 2026, 8 points)")
     assert full["points"][1]["y"] == 3  # the input is left as it was
 
