@@ -40,9 +40,10 @@ How the servers run, and why (``pace_hub/gunicorn.conf.py`` has the web server's
 - one Celery worker with 2 processes: an import is never queued behind another organisation's
   import or a derived-measures recompute (which follows every commit); the two councils'
   importers are its only users;
-- the web server runs at ``nice`` +5 (``--web-nice``): when pages and an import want the same
-  core, the import gets its share (about three times a page process's), so an import is not
-  starved by a burst of pages, while the pages still have the other core.
+- the web server and the worker run at the same priority. ``--web-nice 5`` would give the
+  worker's imports about three times a page process's share of a contended core, but a pushed
+  batch of up to 500 dates is checked and saved inside its API request, by the web server: it
+  slowed the very imports it was meant to protect (measured: see the closing note of issue 14).
 """
 
 from __future__ import annotations
@@ -630,7 +631,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, help="gunicorn processes (default: pace_hub/gunicorn.conf.py's)")
     parser.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
-    parser.add_argument("--web-nice", type=int, default=5, help="nice value for gunicorn (0: same as the worker)")
+    parser.add_argument("--web-nice", type=int, default=0, help="nice value for gunicorn (0: same as the worker)")
     parser.add_argument("--from-template", metavar="DATABASE", help="copy a seeded demo database instead of seeding")
     parser.add_argument("--keep-seed", metavar="DATABASE", help="keep a copy of the seeded database under this name")
     parser.add_argument("--prepare", help=argparse.SUPPRESS)
