@@ -24,6 +24,7 @@ from measures.milestones.models import date_from_text, date_text
 from measures.models import (
     BenchmarkSharing,
     Child,
+    CompletenessProblem,
     DataPoint,
     Measure,
     Milestone,
@@ -281,6 +282,7 @@ def pathway_summary_refresh(
             "waiting": int(waiting.sum()),
             "by_route": {str(route): int(count) for route, count in zip(values, counts, strict=True)},
         }
+    completeness_problems_replace(organisation=organisation, issues=issues)
     summary, _ = PathwaySummary.objects.update_or_create(
         organisation=organisation,
         defaults={
@@ -294,6 +296,68 @@ def pathway_summary_refresh(
         },
     )
     return summary
+
+
+PROBLEM_BATCH = 5000
+
+
+def completeness_problems_replace(*, organisation: Organisation, issues: list[CompletenessIssue]) -> None:
+    """Keep ``issues`` as the organisation's completeness problems, in their order, in place of
+    the last refresh's (a raw delete and a bulk insert: derived rows, reproducible from the
+    dates, with no history)."""
+    CompletenessProblem.objects.filter(organisation=organisation).order_by()._raw_delete(CompletenessProblem.objects.db)
+    now = timezone.now()
+    CompletenessProblem.objects.bulk_create(
+        (
+            CompletenessProblem(
+                organisation=organisation,
+                position=position,
+                reference=issue.reference,
+                kind=issue.kind,
+                text=issue.text,
+                created_at=now,
+                updated_at=now,
+            )
+            for position, issue in enumerate(issues)
+        ),
+        batch_size=PROBLEM_BATCH,
+    )
+
+
+class ProblemPage:
+    """The kept completeness problems as a sequence for ``Paginator``: its length is the
+    summary's count (no COUNT query) and a slice is one query for that range of positions
+    (constant whatever the page's number)."""
+
+    def __init__(self, organisation: Organisation, count: int):
+        self.organisation = organisation
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: slice) -> list[CompletenessIssue]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("ProblemPage is read a page (a slice) at a time")
+        start, stop = index.start or 0, self.count if index.stop is None else index.stop
+        rows = (
+            CompletenessProblem.objects.for_organisation(self.organisation)
+            .filter(position__gte=start, position__lt=stop)
+            .order_by("position")
+            .values_list("reference", "kind", "text")
+        )
+        return [CompletenessIssue(*row) for row in rows]
+
+
+def completeness_problems(organisation: Organisation, chunk_size: int = PROBLEM_BATCH):
+    """Every kept completeness problem in list order, read in chunks (for the CSV export)."""
+    rows = (
+        CompletenessProblem.objects.for_organisation(organisation)
+        .order_by("position")
+        .values_list("reference", "kind", "text")
+    )
+    for row in rows.iterator(chunk_size=chunk_size):
+        yield CompletenessIssue(*row)
 
 
 REFRESH_TASK = "measures.milestones.tasks.pathway_summary_refresh_task"

@@ -255,6 +255,31 @@ class PathwaySummary(TenantRow):
         return {} if counted is None else counted["by_route"]
 
 
+class CompletenessProblem(TenantRow):
+    """One data completeness problem (a child's missing earlier milestone, or a date out of
+    pathway order), kept by the summary refresh with the counts of ``PathwaySummary`` and
+    replaced by each refresh, so that the completeness page reads a page of rows (by
+    ``position``) and the CSV streams them instead of working out every child's problems in
+    the request (120× a trivial page at 100,000 children, issue 16). As of the summary's
+    ``computed_at``."""
+
+    code = bulk_row_code()
+    # No index by organisation alone: the (organisation, position) index serves every read.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The problem's place in the list (0, 1, …: by child reference, missing dates first), so a
+    # page is a range of positions, whatever its number.
+    position = models.PositiveIntegerField()
+    reference = models.CharField(max_length=40)
+    kind = models.CharField(max_length=7, choices=[("missing", "Missing earlier milestone"), ("order", "Out of order")])
+    text = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "position"], name="completeness_by_position")]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.text}"
+
+
 @receiver(pre_delete, sender=Milestone)
 def milestone_forget_dates(sender, instance: Milestone, origin=None, **kwargs) -> None:
     """Deleting a milestone deletes its dates, as the row per date did by cascade: its code is

@@ -1,5 +1,6 @@
 from measures.milestones.models import (
     Child,
+    CompletenessProblem,
     ImportChange,
     Milestone,
     MilestoneImport,
@@ -15,6 +16,7 @@ __all__ = [
     "BenchmarkAggregate",
     "BenchmarkSharing",
     "Child",
+    "CompletenessProblem",
     "DataPoint",
     "ImportChange",
     "Measure",

@@ -195,57 +195,52 @@ def waiting_export(request: HttpRequest) -> HttpResponse:
 
 @org_view()
 def completeness(request: HttpRequest) -> HttpResponse:
+    """Counts for everyone (1–4 shown as "<5" to viewers), and for people who may see child-level
+    rows the problems a page at a time, all from the kept summary and its problem rows (worked
+    out by the worker after every change to the dates, and each morning): no child's dates are
+    read, so a page costs the same at any number of children."""
     pathway.pathway_ensure_defaults(request.org)
     today = timezone.localdate()
     can_see_children = request.membership.can(Permission.CHILD_DATA)
-    if not can_see_children:
-        # Counts only, from the kept summary: no child's dates are read.
-        summary = derived.pathway_summary(request.org, today)
-        counted = summary is not None
-        context = {
-            "can_see_children": False,
-            "missing": _shown(summary.completeness_missing if counted else None, False),
-            "order": _shown(summary.completeness_order if counted else None, False),
-            "children": _shown(summary.completeness_children if counted else None, False),
-            **_freshness(summary, today),
-        }
-        context["children_noun"] = derived.children_noun(context["children"]) if counted else ""
-        return render(request, "measures/milestones/completeness.html", context)
-    # Child-level rows are worked out now (the list must match the dates as they are), a page
-    # at a time on screen; the whole list is the CSV export.
-    issues = derived.completeness_issues(request.org)
-    missing = sum(1 for issue in issues if issue.kind == "missing")
-    page = Paginator(issues, COMPLETENESS_PER_PAGE).get_page(request.GET.get("page"))
+    summary = derived.pathway_summary(request.org, today)
+    counted = summary is not None
     context = {
-        "page": page,
-        "issues": page.object_list,
-        "can_see_children": True,
-        "missing": missing,
-        "order": len(issues) - missing,
-        "children": len({issue.reference for issue in issues}),
+        "can_see_children": can_see_children,
+        "missing": _shown(summary.completeness_missing if counted else None, can_see_children),
+        "order": _shown(summary.completeness_order if counted else None, can_see_children),
+        "children": _shown(summary.completeness_children if counted else None, can_see_children),
+        **_freshness(summary, today),
     }
-    context["children_noun"] = derived.children_noun(context["children"])
-    if issues:
-        child_data_access_record(
-            organisation=request.org,
-            user=request.user,
-            what=ChildDataAccess.What.COMPLETENESS,
-            detail=f"page {page.number} of {page.paginator.num_pages}",
-        )
+    context["children_noun"] = derived.children_noun(context["children"]) if counted else ""
+    if can_see_children and counted:
+        problems = derived.ProblemPage(request.org, summary.completeness_issues)
+        page = Paginator(problems, COMPLETENESS_PER_PAGE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["issues"] = page.object_list
+        if page.object_list:
+            child_data_access_record(
+                organisation=request.org,
+                user=request.user,
+                what=ChildDataAccess.What.COMPLETENESS,
+                detail=f"page {page.number} of {page.paginator.num_pages}",
+            )
     return render(request, "measures/milestones/completeness.html", context)
 
 
 @org_view(Permission.CHILD_DATA)
 def completeness_export(request: HttpRequest) -> HttpResponse:
-    """Every completeness problem, as CSV, for people who may see child-level rows; each
-    download is recorded."""
-    issues = derived.completeness_issues(request.org)
+    """Every completeness problem (the kept list, as of the last refresh), as CSV, for people who
+    may see child-level rows; each download is recorded."""
+    today = timezone.localdate()
+    summary = derived.pathway_summary(request.org, today)
+    count = summary.completeness_issues if summary is not None else 0
     child_data_access_record(
         organisation=request.org,
         user=request.user,
         what=ChildDataAccess.What.COMPLETENESS,
-        detail=f"CSV of all {len(issues)}",
+        detail=f"CSV of all {count}",
     )
     kinds = {"missing": "Missing earlier milestone", "order": "Out of order"}
-    rows = ((issue.reference, kinds[issue.kind], issue.text) for issue in issues)
-    return csv_response(f"completeness-{timezone.localdate()}.csv", ["child_ref", "kind", "problem"], rows)
+    problems = derived.completeness_problems(request.org) if summary is not None else iter(())
+    rows = ((issue.reference, kinds[issue.kind], issue.text) for issue in problems)
+    return csv_response(f"completeness-{today}.csv", ["child_ref", "kind", "problem"], rows)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from measures.milestones import derived
 from measures.milestones.derived import completeness_issues
 from measures.milestones.pathway import pathway_create_defaults
-from measures.models import Milestone
+from measures.models import Child, CompletenessProblem, Milestone
 from tests.measures.factories import ChildFactory
 from tests.measures.milestones.dates import set_date
 
@@ -52,20 +52,70 @@ def test_disabled_milestones_are_ignored(org):
 
 def test_page_lists_children_for_data_leads_and_counts_for_viewers(cast, org, django_assert_num_queries):
     child_with(org, "C-2", permanence_rec=date(2024, 5, 1))
+    # Counts and rows are the kept summary's (the worker refreshes it after every change).
+    derived.pathway_summary_refresh(organisation=org)
     page_url = reverse("milestone_completeness", args=[org.slug])
     client = cast.client("data")
     client.get(page_url)
     with CaptureQueriesContext(connection) as first:
         page = client.get(page_url).content.decode()
-    assert "C-2" in page
+    assert "C-2" in page and "<strong>1</strong> missing earlier milestones" in page
     for number in range(10):
         child_with(org, f"C-1{number}", permanence_rec=date(2024, 5, 1), looked_after=date(2024, 6, 1))
-    with django_assert_num_queries(len(first.captured_queries)):
-        client.get(page_url)
-    # Viewers' counts are the kept summary's (the worker refreshes it after every change).
     derived.pathway_summary_refresh(organisation=org)
+    with django_assert_num_queries(len(first.captured_queries)):
+        page = client.get(page_url).content.decode()
+    assert "C-10" in page and "<strong>10</strong> dates out of pathway order" in page
     viewer = cast.client("viewer").get(page_url).content.decode()
     assert "C-2" not in viewer and "<strong>&lt;5</strong> missing earlier milestones" in viewer
+
+
+def test_the_page_reads_the_kept_problems_not_the_childrens_dates(cast, org, monkeypatch):
+    child_with(org, "C-2", permanence_rec=date(2024, 5, 1))
+    page_url = reverse("milestone_completeness", args=[org.slug])
+    client = cast.client("data")
+    # Before the first refresh: nothing to list yet, and the page says so.
+    assert "being worked out for the first time" in client.get(page_url).content.decode()
+    derived.pathway_summary_refresh(organisation=org)
+    assert list(CompletenessProblem.objects.filter(organisation=org).values_list("position", "reference", "kind")) == [
+        (0, "C-2", "missing")
+    ]
+
+    def no_per_child_work(*args, **kwargs):
+        raise AssertionError("the completeness page worked out every child's problems in the request")
+
+    monkeypatch.setattr(derived, "completeness_issues", no_per_child_work)
+    monkeypatch.setattr(derived, "dates_by_child", no_per_child_work)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(page_url).content.decode()
+    assert "C-2" in page
+    assert not [query for query in queries.captured_queries if '"measures_child"' in query["sql"]]
+    # A child fixed since the refresh is listed until the next one (the list is as of the counts).
+    Child.objects.filter(organisation=org, reference="C-2").update(dates={})
+    assert "C-2" in client.get(page_url).content.decode()
+    monkeypatch.undo()
+    derived.pathway_summary_refresh(organisation=org)
+    assert "C-2" not in client.get(page_url).content.decode()
+    assert not CompletenessProblem.objects.filter(organisation=org).exists()
+
+
+def test_each_refresh_replaces_the_kept_problems_in_list_order(org):
+    child_with(org, "C-9", permanence_rec=date(2024, 5, 1))
+    child_with(org, "C-3", looked_after=date(2024, 6, 1), permanence_rec=date(2024, 5, 1))
+    derived.pathway_summary_refresh(organisation=org)
+    child_with(org, "C-1", permanence_rec=date(2024, 5, 1))
+    derived.pathway_summary_refresh(organisation=org)
+    kept = list(CompletenessProblem.objects.filter(organisation=org).order_by("position"))
+    assert [(p.position, p.reference, p.kind) for p in kept] == [
+        (0, "C-1", "missing"),
+        (1, "C-3", "order"),
+        (2, "C-9", "missing"),
+    ]
+    assert [(p.reference, p.kind, p.text) for p in kept] == [
+        (issue.reference, issue.kind, issue.text) for issue in completeness_issues(org)
+    ]
+    page = derived.ProblemPage(org, 3)
+    assert len(page) == 3 and [issue.reference for issue in page[1:3]] == ["C-3", "C-9"]
 
 
 def test_milestones_not_on_the_childs_route_are_not_gaps(org):
