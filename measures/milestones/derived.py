@@ -30,6 +30,7 @@ from measures.models import (
     Milestone,
     PathwaySummary,
     Timescale,
+    WaitingRow,
 )
 from measures.services import derived_points_replace
 from pace_hub.background import enqueue
@@ -271,9 +272,14 @@ def pathway_summary_refresh(
     if frame is None or milestones is None:  # else the recompute's read of every active milestone
         milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
         frame = dates_by_child(organisation, milestones)
-    issues = completeness_issues(organisation, frame=frame, milestones=milestones)
+    # All of the organisation's references in one query (a pk__in list could pass SQLite's limit).
+    references = dict(Child.objects.for_organisation(organisation).order_by().values_list("pk", "reference"))
+    issues = completeness_issues(organisation, frame=frame, milestones=milestones, references=references)
     missing = sum(1 for issue in issues if issue.kind == "missing")
     timescales = {}
+    waiting_rows_kept = []
+    now = timezone.now()
+    children = frame.index.to_numpy()
     for timescale in usable_timescales(organisation):
         waiting = _waiting_mask(frame, timescale, today)
         routes = frame["route"].to_numpy()[waiting] if len(frame) else np.array([], dtype=object)
@@ -282,7 +288,27 @@ def pathway_summary_refresh(
             "waiting": int(waiting.sum()),
             "by_route": {str(route): int(count) for route, count in zip(values, counts, strict=True)},
         }
+        # The children themselves, longest wait first (the order of ``waiting_rows``).
+        since = _column(frame, timescale.from_milestone_id)[waiting].astype(date) if len(frame) else []
+        waiting_children = sorted(
+            zip(since, (references[pk] for pk in children[waiting]), children[waiting], routes, strict=True)
+        )
+        waiting_rows_kept.extend(
+            WaitingRow(
+                organisation=organisation,
+                timescale=timescale,
+                position=position,
+                reference=reference,
+                route=route or "",
+                since=day,
+                created_at=now,
+                updated_at=now,
+            )
+            for position, (day, reference, _, route) in enumerate(waiting_children)
+        )
     completeness_problems_replace(organisation=organisation, issues=issues)
+    WaitingRow.objects.filter(organisation=organisation).order_by()._raw_delete(WaitingRow.objects.db)
+    WaitingRow.objects.bulk_create(waiting_rows_kept, batch_size=PROBLEM_BATCH)
     summary, _ = PathwaySummary.objects.update_or_create(
         organisation=organisation,
         defaults={
@@ -438,6 +464,36 @@ def waiting_children_from(rows, timescale: Timescale, today: date) -> list[Waiti
     return result
 
 
+class WaitingPage:
+    """The kept waiting rows of one timescale as a sequence for ``Paginator``: its length is the
+    summary's count (no COUNT query), a slice one query for that range of positions, as
+    WaitingChild with the days waiting on ``today``."""
+
+    def __init__(self, timescale: Timescale, count: int, today: date):
+        self.timescale = timescale
+        self.count = count
+        self.today = today
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: slice) -> list[WaitingChild]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("WaitingPage is read a page (a slice) at a time")
+        start, stop = index.start or 0, self.count if index.stop is None else index.stop
+        rows = (
+            WaitingRow.objects.filter(
+                organisation_id=self.timescale.organisation_id,
+                timescale=self.timescale,
+                position__gte=start,
+                position__lt=stop,
+            )
+            .order_by("position")
+            .values_list("reference", "route", "since")
+        )
+        return waiting_children_from(rows, self.timescale, self.today)
+
+
 def waiting_children(timescale: Timescale, today: date) -> list[WaitingChild]:
     """Children past the timescale's target who have not reached its later milestone, longest
     wait first. One query."""
@@ -471,7 +527,11 @@ class CompletenessIssue:
 
 
 def completeness_issues(
-    organisation: Organisation, *, frame: pd.DataFrame | None = None, milestones: list[Milestone] | None = None
+    organisation: Organisation,
+    *,
+    frame: pd.DataFrame | None = None,
+    milestones: list[Milestone] | None = None,
+    references: dict[int, str] | None = None,
 ) -> list[CompletenessIssue]:
     """Children with a later milestone of a timescale but not the earlier one, or with a
     milestone dated before an earlier milestone of the pathway. Disabled milestones, and
@@ -483,8 +543,9 @@ def completeness_issues(
         frame = dates_by_child(organisation, milestones)
     if frame.empty:
         return []
-    # All of the organisation's references in one query (a pk__in list could pass SQLite's limit).
-    references = dict(Child.objects.for_organisation(organisation).order_by().values_list("pk", "reference"))
+    if references is None:
+        # All of the organisation's references in one query (a pk__in list could pass SQLite's limit).
+        references = dict(Child.objects.for_organisation(organisation).order_by().values_list("pk", "reference"))
     routes = frame["route"].to_numpy()
     issues: list[tuple[str, int, CompletenessIssue]] = []
     children = frame.index.to_numpy()

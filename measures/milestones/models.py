@@ -280,6 +280,29 @@ class CompletenessProblem(TenantRow):
         return f"{self.reference}: {self.text}"
 
 
+class WaitingRow(TenantRow):
+    """One child waiting past a timescale's target on the summary's ``as_of`` day, kept by the
+    summary refresh with the waiting counts and replaced by each refresh (after every change to
+    the dates, and each morning), so that the waiting page reads a page of rows by ``position``
+    (longest wait first) instead of every child's dates (16× a trivial page at 100,000 children,
+    issue 16). The days waiting are worked out from ``since`` when shown."""
+
+    code = bulk_row_code()
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No index of its own: the (timescale, position) index serves every read.
+    timescale = models.ForeignKey(Timescale, on_delete=models.CASCADE, related_name="+", db_index=False)
+    position = models.PositiveIntegerField()
+    reference = models.CharField(max_length=40)
+    route = models.CharField(max_length=10, choices=Route.choices, blank=True)
+    since = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["timescale", "position"], name="waiting_by_position")]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: waiting since {self.since}"
+
+
 @receiver(pre_delete, sender=Milestone)
 def milestone_forget_dates(sender, instance: Milestone, origin=None, **kwargs) -> None:
     """Deleting a milestone deletes its dates, as the row per date did by cascade: its code is

@@ -7,6 +7,7 @@ from measures.milestones.models import (
     PathwaySummary,
     Route,
     Timescale,
+    WaitingRow,
 )
 from measures.models.benchmark import BenchmarkAggregate, BenchmarkSharing
 from measures.models.measures import Annotation, DataPoint, Measure, Phase, data_kind_of
@@ -26,5 +27,6 @@ __all__ = [
     "Phase",
     "Route",
     "Timescale",
+    "WaitingRow",
     "data_kind_of",
 ]

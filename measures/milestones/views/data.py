@@ -6,7 +6,7 @@ Counts come from the kept ``PathwaySummary`` (worked out by the worker), never f
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch
@@ -55,12 +55,18 @@ def _freshness(summary, today) -> dict:
 
 def _timescale_rows(request: HttpRequest, counts: list[tuple]) -> list[dict]:
     """Each usable timescale with its waiting count and latest derived values (constant queries)."""
-    measures = (
+    # Each measure's latest settled point only (a subquery per measure), not every month's.
+    latest_settled = (
+        DataPoint.objects.filter(measure=OuterRef("pk"), provisional=False).order_by("-period").values("pk")[:1]
+    )
+    measures = list(
         Measure.objects.for_organisation(request.org)
         .filter(source=Measure.Source.DERIVED, timescale__in=[timescale for timescale, _ in counts])
         .select_related("organisation")
-        .prefetch_related(Prefetch("points", queryset=DataPoint.objects.order_by("-period")))
+        .annotate(latest_settled_id=Subquery(latest_settled))
     )
+    ids = [measure.latest_settled_id for measure in measures if measure.latest_settled_id is not None]
+    latest_points = {point.pk: point for point in DataPoint.objects.filter(pk__in=ids).order_by()}
     by_key = {(measure.timescale_id, measure.derivation): measure for measure in measures}
     show_counts = request.membership.can(Permission.CHILD_DATA)
     rows = []
@@ -73,8 +79,7 @@ def _timescale_rows(request: HttpRequest, counts: list[tuple]) -> list[dict]:
         }
         for derivation in (Measure.Derivation.MEDIAN_DAYS, Measure.Derivation.WITHIN_TARGET):
             measure = by_key.get((timescale.pk, derivation))
-            points = list(measure.points.all()) if measure else []
-            latest = next((point for point in points if not point.provisional), None)
+            latest = latest_points.get(measure.latest_settled_id) if measure else None
             # Viewers get the value without cohort sizes, and nothing for a group of 1-4 children.
             hidden = measure is not None and disclosure.withheld(measure, latest, hide_small_counts=not show_counts)
             row[derivation] = {
@@ -99,7 +104,12 @@ def data_home(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": _timescale_rows(request, counts),
         "issue_count": _shown(issues, can_see_children),
-        "latest_imports": list(MilestoneImport.objects.for_organisation(request.org).select_related("uploaded_by")[:5])
+        "latest_imports": list(
+            # Without the problems and preview (large JSON the table does not show).
+            MilestoneImport.objects.for_organisation(request.org)
+            .select_related("uploaded_by")
+            .defer("problems", "problem_counts", "preview")[:5]
+        )
         if can_see_children
         else [],
         "today": today,
@@ -124,8 +134,8 @@ def _chosen_timescale(request: HttpRequest, counts: list[tuple]):
 @org_view()
 def waiting(request: HttpRequest) -> HttpResponse:
     """Counts for every timescale (from the kept summary); for people who may see child-level
-    rows, the children of one timescale (chosen with ?timescale=, the first by default), a page
-    at a time, read now."""
+    rows, the children of one timescale (chosen with ?timescale=, the first with any by default),
+    a page at a time, from the rows kept with the counts: no child's dates are read."""
     pathway.pathway_ensure_defaults(request.org)
     today = timezone.localdate()
     can_see_children = request.membership.can(Permission.CHILD_DATA)
@@ -138,7 +148,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
             {
                 "timescale": timescale,
                 "count": shown,
-                "listable": count != 0,
+                "listable": bool(count),
                 "noun": derived.children_noun(shown) if count is not None else "",
                 "chosen": timescale == chosen,
             }
@@ -150,10 +160,11 @@ def waiting(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         **_freshness(summary, today),
     }
-    if can_see_children and chosen is not None:
-        paginator = Paginator(derived.waiting_rows(chosen, today), WAITING_PER_PAGE)
+    chosen_count = dict(counts).get(chosen)
+    if can_see_children and chosen_count:
+        # The children kept with the count by the worker, a range of positions at a time.
+        paginator = Paginator(derived.WaitingPage(chosen, chosen_count, today), WAITING_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = derived.waiting_children_from(page.object_list, chosen, today)
         context["page"] = page
         context["page_query"] = f"timescale={chosen.code}&"
         if page.object_list:
