@@ -1,14 +1,18 @@
 """Milestone imports: check an uploaded spreadsheet, preview what it would change, commit it in
 one transaction, and roll it back (DESIGN.md §3; pretix's modelimport is the model).
 
-The worker runs ``milestone_import_validate`` and ``milestone_import_commit`` (see tasks.py);
-both read the stored file again with ``measures.milestones.files``, so nothing parsed is kept
-between the two steps except the problems and the preview. A refused file is deleted at once:
-only the import row with the reason is kept, never child data.
+The worker runs ``milestone_import_validate`` and ``milestone_import_commit`` (see tasks.py).
+A check without errors keeps the rows it produced (reference, route, {code: date}) in a gzip'd
+JSON file beside the upload, keyed by everything the check read (the file's bytes, the pathway's
+milestones, the routes, the reference pattern, the day); the commit reads them back instead of
+checking the file again, and checks it again only if any of that changed. A refused file is
+deleted at once: only the import row with the reason is kept, never child data.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -107,22 +112,149 @@ def milestone_import_create(*, organisation: Organisation, user, upload: File) -
 
 
 def _read(milestone_import: MilestoneImport, today: date) -> ParsedMilestoneFile:
+    return _read_with_key(milestone_import, today)[0]
+
+
+def _read_with_key(milestone_import: MilestoneImport, today: date) -> tuple[ParsedMilestoneFile, str]:
+    """Check the stored file; also return the key of everything the check read (see
+    ``_check_key``)."""
     with milestone_import.file.open("rb") as handle:
         content = handle.read()
-    return validate_milestone_file(
+    inputs = _check_inputs(milestone_import, today)
+    parsed = validate_milestone_file(
         content,
-        milestone_import.original_name,
-        milestone_specs(milestone_import.organisation),
-        [route.value for route in Route],
+        inputs["name"],
+        inputs["milestones"],
+        inputs["routes"],
         today,
         max_bytes=settings.UPLOAD_MAX_BYTES,
-        reference_pattern=milestone_import.organisation.child_reference_pattern,
+        reference_pattern=inputs["pattern"],
     )
+    return parsed, _check_key(content, inputs)
+
+
+# The rows a check produced, kept for the commit ---------------------------------------------
+
+# Raise when the checker's rules or the kept form change: older kept checks are then ignored.
+CHECK_FORMAT = 1
+
+
+def _check_inputs(milestone_import: MilestoneImport, today: date) -> dict:
+    organisation = milestone_import.organisation
+    return {
+        "milestones": milestone_specs(organisation),
+        "routes": [route.value for route in Route],
+        "pattern": organisation.child_reference_pattern,
+        "today": today,
+        "name": milestone_import.original_name,
+    }
+
+
+def _check_key(content: bytes, inputs: dict) -> str:
+    """A hash of everything a check reads: the file's bytes and name, and the rules (the
+    pathway's active milestones with their names, in order; the routes; the reference pattern;
+    the day; the size limit; the kept form's version)."""
+    described = {
+        "format": CHECK_FORMAT,
+        "file": hashlib.sha256(content).hexdigest(),
+        "name": inputs["name"],
+        "milestones": [[spec.code, spec.name] for spec in inputs["milestones"]],
+        "routes": inputs["routes"],
+        "pattern": inputs["pattern"],
+        "today": inputs["today"].isoformat(),
+        "max_bytes": settings.UPLOAD_MAX_BYTES,
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+def _checked_name(milestone_import: MilestoneImport) -> str:
+    return f"{milestone_import.file.name}.checked.json.gz"
+
+
+def _forget_check(milestone_import: MilestoneImport) -> None:
+    if not milestone_import.file:
+        return
+    storage, name = milestone_import.file.storage, _checked_name(milestone_import)
+    if storage.exists(name):
+        storage.delete(name)
+
+
+def _frame_columns(frame: pd.DataFrame) -> dict:
+    """A frame as JSON: each column's values (dates as yyyy-mm-dd text, missing values as null)
+    and its dtype, so that it reads back the same."""
+    columns = {}
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype.kind == "M":
+            columns[name] = _date_text(values).tolist()
+        else:
+            columns[name] = values.astype(object).where(values.notna(), None).tolist()
+    return {"columns": columns, "dtypes": {name: str(frame[name].dtype) for name in frame.columns}}
+
+
+def _columns_frame(kept: dict) -> pd.DataFrame:
+    frame = {}
+    for name, values in kept["columns"].items():
+        dtype = kept["dtypes"][name]
+        if dtype.startswith("datetime64"):
+            frame[name] = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d").astype(dtype)
+        else:
+            frame[name] = pd.Series(values, dtype=object).astype(dtype)
+    return pd.DataFrame(frame)
+
+
+def _keep_check(milestone_import: MilestoneImport, parsed: ParsedMilestoneFile, key: str) -> None:
+    """Store the rows of a check without errors beside the upload, as columns of JSON."""
+    _forget_check(milestone_import)
+    if parsed.error_count:
+        return
+    kept = {
+        "key": key,
+        "layout": parsed.layout,
+        "rows": parsed.rows,
+        "children": _frame_columns(parsed.children),
+        "records": _frame_columns(parsed.records),
+    }
+    content = gzip.compress(json.dumps(kept, separators=(",", ":")).encode(), compresslevel=1)
+    storage, name = milestone_import.file.storage, _checked_name(milestone_import)
+    saved = storage.save(name, ContentFile(content))
+    if saved != name:  # another delivery of the check saved it first (the same rows): keep one
+        storage.delete(saved)
+
+
+def _kept_check(milestone_import: MilestoneImport, key: str) -> ParsedMilestoneFile | None:
+    """The rows the check kept, if it was made from the same file under the same rules."""
+    storage, name = milestone_import.file.storage, _checked_name(milestone_import)
+    try:
+        with storage.open(name, "rb") as handle:
+            kept = json.loads(gzip.decompress(handle.read()))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("key") != key:
+        return None
+    return ParsedMilestoneFile(
+        layout=kept["layout"],
+        rows=kept["rows"],
+        records=_columns_frame(kept["records"]),
+        children=_columns_frame(kept["children"]),
+        problems=[],
+        error_rows=set(),
+    )
+
+
+def _read_for_commit(milestone_import: MilestoneImport, today: date) -> ParsedMilestoneFile:
+    """The checked rows: those the check kept when the file and the rules are as they were, else
+    a fresh check of the file."""
+    with milestone_import.file.open("rb") as handle:
+        content = handle.read()
+    kept = _kept_check(milestone_import, _check_key(content, _check_inputs(milestone_import, today)))
+    return kept if kept is not None else _read(milestone_import, today)
 
 
 def _refuse(milestone_import: MilestoneImport, message: str) -> None:
     """Keep the reason, never the file (it may hold identifying data)."""
     if milestone_import.file:
+        _forget_check(milestone_import)
         milestone_import.file.delete(save=False)
     milestone_import.file = ""
     milestone_import.status = Status.REFUSED
@@ -165,9 +297,10 @@ def milestone_import_validate(*, milestone_import: MilestoneImport, today: date)
         return milestone_import
     _progress(milestone_import, 10, "Reading the file", status=Status.VALIDATING)
     try:
-        parsed = _read(milestone_import, today)
+        parsed, key = _read_with_key(milestone_import, today)
         _progress(milestone_import, 60, "Comparing with the data already held")
         plan = plan_changes(milestone_import.organisation, parsed)
+        _keep_check(milestone_import, parsed, key)
         _store_check(milestone_import, parsed, plan)
     except FileRefused as refusal:
         _refuse(milestone_import, str(refusal))
@@ -436,8 +569,8 @@ def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -
         return milestone_import
     organisation = milestone_import.organisation
     try:
-        _progress(milestone_import, 5, "Reading the file")
-        parsed = _read(milestone_import, today)
+        _progress(milestone_import, 5, "Reading the checked file")
+        parsed = _read_for_commit(milestone_import, today)
         if parsed.error_count:
             raise ValidationError(
                 f"The file now has {parsed.error_count} errors (has the pathway changed since it was "
@@ -480,6 +613,7 @@ def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -
             error_message="Saving failed unexpectedly; nothing was changed. Try again or tell your administrator.",
         )
         return milestone_import
+    _forget_check(milestone_import)  # saved: the kept rows are not needed again
     return _recompute_then(milestone_import, today, "Saved")
 
 
@@ -590,6 +724,8 @@ def _apply_changes(milestone_import: MilestoneImport, *, undo: bool) -> None:
     what it set (``undo`` False), or back to what they were (``undo`` True: a date it added is
     taken out of the map). One UPDATE on PostgreSQL; batches elsewhere."""
     changes = ImportChange.objects.filter(milestone_import=milestone_import, created_child=False)
+    if not changes.exists():  # e.g. a first upload: it only created children
+        return
     if connection.vendor == "postgresql":
         route = "change.old_route" if undo else "change.new_route"
         if undo:
