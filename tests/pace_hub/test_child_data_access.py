@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from measures.milestones import derived
 from measures.milestones.pathway import pathway_ensure_defaults
 from measures.models import Milestone
 from pace_hub.models import ChildDataAccess
@@ -17,6 +18,8 @@ def _waiting_child(org) -> None:
     child = ChildFactory(organisation=org, reference="C-40001")
     start = Milestone.objects.get(organisation=org, code="looked_after")
     set_date(child, start, timezone.localdate() - datetime.timedelta(days=400))
+    # What the worker does after every change to the dates: the kept counts and rows.
+    derived.pathway_summary_refresh(organisation=org)
 
 
 def test_opening_child_level_rows_is_recorded_with_who_and_what(cast) -> None:
