@@ -671,6 +671,9 @@ def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
     is_new = dates["child"].isna().to_numpy()
     new_maps = _maps(dates["reference"].to_numpy()[is_new], dates["milestone"].to_numpy()[is_new], texts[is_new])
     references = plan.new["reference"]
+    on_postgresql = connection.vendor == "postgresql"
+    # On PostgreSQL the created children's change rows are written by the same statement, from
+    # the rows it inserts (nothing to send or read back); elsewhere they go with the others.
     _insert(
         organisation,
         Child,
@@ -681,9 +684,13 @@ def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
                 "dates": [new_maps.get(reference, {}) for reference in references.tolist()],
             }
         ),
+        record_created_for=milestone_import if on_postgresql else None,
     )
-    ids = _child_ids(organisation, set(references))
-    new_ids = references.map(ids).to_numpy(dtype=np.int64)
+    if on_postgresql:
+        new_ids, new_routes = np.array([], dtype=np.int64), []
+    else:
+        ids = _child_ids(organisation, set(references))
+        new_ids, new_routes = references.map(ids).to_numpy(dtype=np.int64), plan.new["route"].fillna("").tolist()
     _progress_from_outside(milestone_import, 50, "Recording the changes for roll-back")
 
     # Children held before: one change row each, with the dates and route it sets and what
@@ -708,7 +715,7 @@ def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
             "child_id": np.concatenate([new_ids, np.array(changed, dtype=np.int64)]),
             "created_child": [True] * len(new_ids) + [False] * len(changed),
             "old_route": [""] * len(new_ids) + [routes.get(child, no_change)[0] for child in changed],
-            "new_route": plan.new["route"].fillna("").tolist() + [routes.get(child, no_change)[1] for child in changed],
+            "new_route": new_routes + [routes.get(child, no_change)[1] for child in changed],
             "old_dates": [{}] * len(new_ids) + [old_dates.get(child, {}) for child in changed],
             "new_dates": [{}] * len(new_ids) + [new_dates.get(child, {}) for child in changed],
         }
@@ -769,12 +776,20 @@ def _child_ids(organisation: Organisation, references: set[str]) -> dict[str, in
     return {reference: pk for reference, pk in rows.values_list("reference", "pk") if reference in references}
 
 
-def _insert(organisation: Organisation, model: type[models.Model], frame: pd.DataFrame) -> None:
+def _insert(
+    organisation: Organisation,
+    model: type[models.Model],
+    frame: pd.DataFrame,
+    *,
+    record_created_for: MilestoneImport | None = None,
+) -> None:
     """Insert rows of a TenantRow model given as a frame of column values (by attname; dates
     as datetime64 columns; JSON fields as Python values).
 
     PostgreSQL gets one COPY per table (several times faster than INSERT for 100,000s of rows);
     other databases get bulk_create in batches. Missing values (None, NaN, NaT) are NULL.
+    ``record_created_for`` (children, PostgreSQL only): the same statement records each child
+    inserted as created by that import (its change row).
     """
     if frame.empty:
         return
@@ -810,11 +825,20 @@ def _insert(organisation: Organisation, model: type[models.Model], frame: pd.Dat
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({definitions}) ON COMMIT DROP")
         with cursor.cursor.copy(f"COPY {staging} FROM STDIN WITH (FORMAT csv{force_not_null})") as copy:
             copy.write(frame.to_csv(index=False, header=False))
-        cursor.execute(
+        insert = (
             f"INSERT INTO {table} (organisation_id, code, created_at, updated_at, {columns}) "
-            f"SELECT %s, gen_random_uuid(), %s, %s, {columns} FROM {staging}",
-            [organisation.pk, now, now],
+            f"SELECT %s, gen_random_uuid(), %s, %s, {columns} FROM {staging}"
         )
+        parameters = [organisation.pk, now, now]
+        if record_created_for is not None:
+            insert = (
+                f"WITH created AS ({insert} RETURNING id, route) "
+                f"INSERT INTO {ImportChange._meta.db_table} (organisation_id, code, created_at, updated_at, "
+                "milestone_import_id, child_id, created_child, old_route, new_route, old_dates, new_dates) "
+                "SELECT %s, gen_random_uuid(), %s, %s, %s, id, true, '', route, '{}', '{}' FROM created"
+            )
+            parameters += [organisation.pk, now, now, record_created_for.pk]
+        cursor.execute(insert, parameters)
         cursor.execute(f"DROP TABLE {staging}")
 
 

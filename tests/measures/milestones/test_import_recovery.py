@@ -78,7 +78,7 @@ def fresh(milestone_import: MilestoneImport) -> MilestoneImport:
 
 def test_a_commit_lost_mid_write_leaves_the_data_untouched_and_its_rerun_saves_once(org, cast, monkeypatch):
     milestone_import = claimed_commit(org, cast.members["data"].user)
-    lose_worker_after(monkeypatch, "_insert", when=lambda organisation, model, frame: model is ImportChange)
+    lose_worker_after(monkeypatch, "_insert", when=lambda organisation, model, frame, **_: model is ImportChange)
     with pytest.raises(WorkerLost):
         imports.milestone_import_commit(milestone_import=milestone_import, today=TODAY)
     lost = fresh(milestone_import)

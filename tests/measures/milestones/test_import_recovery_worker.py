@@ -77,8 +77,8 @@ def test_a_pool_process_killed_mid_commit_is_replaced_and_the_commit_saved_once(
     reaches(milestone_import, Status.VALIDATED)
     with table_locked(ImportChange._meta.db_table, "EXCLUSIVE"):
         imports.milestone_import_request_commit(milestone_import=current(milestone_import))
-        # Children and dates are written (inside the transaction); the change rows wait.
-        paused_at(milestone_import, "Recording the changes for roll-back")
+        # The insert of the children, which writes their change rows too, waits (inside the transaction).
+        paused_at(milestone_import, "Saving new children")  # the created children and their change rows: one statement
         worker.kill_pool_process()
         paused_at(milestone_import, "", attempt=2)  # delivered again, to the new pool process
         assert not Child.objects.filter(organisation=org).exists()  # nothing committed by the lost one
@@ -124,7 +124,7 @@ def test_a_whole_worker_killed_mid_commit_hands_the_commit_to_the_next_worker_wi
     reaches(milestone_import, Status.VALIDATED)
     with table_locked(ImportChange._meta.db_table, "EXCLUSIVE"):
         imports.milestone_import_request_commit(milestone_import=current(milestone_import))
-        paused_at(milestone_import, "Recording the changes for roll-back")
+        paused_at(milestone_import, "Saving new children")  # the created children and their change rows: one statement
         first.kill()
     killed = time.monotonic()
     # The message is unacknowledged in Redis: a new worker takes it once it has been out for the
