@@ -298,20 +298,49 @@ def chart_entries_for(
     pk, through the chart cache (measures.chart_cache). A viewer's result for a derived measure
     is the full one with the small counts withheld, kept as its own entry."""
 
-    def full(missing: list[Measure]) -> dict[int, dict[str, Any]]:
-        return chart_entries(missing, lambda todo: _full_entries(todo, chart), chart=chart)
-
     if not hide_small_counts:
-        return full(measures)
+        return _full_cached(measures, chart)
+    return chart_entries(measures, lambda todo: _masked_entries(todo, chart), chart=chart, hide_small_counts=True)
 
-    def masked(missing: list[Measure]) -> dict[int, dict[str, Any]]:
-        base = full(missing)
-        return {
-            measure.pk: {**base[measure.pk], "payload": mask_payload(measure, base[measure.pk]["payload"])}
-            for measure in missing
-        }
 
-    return chart_entries(measures, masked, chart=chart, hide_small_counts=True)
+def _full_cached(measures: list[Measure], chart: str | None) -> dict[int, dict[str, Any]]:
+    return chart_entries(measures, lambda todo: _full_entries(todo, chart), chart=chart)
+
+
+def _masked_entries(measures: list[Measure], chart: str | None) -> dict[int, dict[str, Any]]:
+    """The viewer results: the full ones (through the cache) with the small counts withheld."""
+    base = _full_cached(measures, chart)
+    return {
+        measure.pk: {**base[measure.pk], "payload": mask_payload(measure, base[measure.pk]["payload"])}
+        for measure in measures
+    }
+
+
+def charts_warm(organisation: Organisation) -> int:
+    """Work out and cache the list charts (``chart=None``) of the organisation's active measures
+    that are not in the chart cache, both the full result and, for derived measures, the viewer
+    one, so that the first page view after a write to many measures at once (the derived
+    recompute) is a cache hit. Run by the worker (``measures.tasks.charts_warm_task``); returns
+    how many entries were worked out. Entries already cached are only read (one ``get_many``)."""
+    measures = list(Measure.objects.for_organisation(organisation).active())
+    if not measures:
+        return 0
+    computed = 0
+
+    def counting(compute):
+        def inner(missing: list[Measure]) -> dict[int, dict[str, Any]]:
+            nonlocal computed
+            computed += len(missing)
+            return compute(missing)
+
+        return inner
+
+    chart_entries(measures, counting(lambda todo: _full_entries(todo, None)))
+    derived = [measure for measure in measures if measure.source == Measure.Source.DERIVED]
+    if derived:
+        # The viewer entries are built from the full ones, all in the cache by now.
+        chart_entries(derived, counting(lambda todo: _masked_entries(todo, None)), hide_small_counts=True)
+    return computed
 
 
 def measures_for(

@@ -237,6 +237,9 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
             )
     # Unchanged months stay, the rest is replaced without per-row history (measures.services).
     derived_points_replace(measures=list(by_key.values()), points=points)
+    # The recompute can change every derived measure's chart: the worker works them out again
+    # after commit, so that people's first view of the list or dashboard is a cache hit.
+    enqueue("measures.tasks.charts_warm_task", organisation.pk)
     pathway_summary_refresh(organisation=organisation, today=today, frame=frame, milestones=milestones)
     # An organisation that shares its aggregates across Scotland republishes them (DESIGN.md §4d).
     if BenchmarkSharing.objects.filter(organisation=organisation, sharing=True).exists():
