@@ -44,9 +44,14 @@ def variant(measure: Measure, *, hide_small_counts: bool) -> str:
     return "viewer" if hide_small_counts and measure.source == Measure.Source.DERIVED else "full"
 
 
-def chart_key(measure: Measure, *, chart: str | None = None, hide_small_counts: bool = False) -> str:
+def chart_key(
+    measure: Measure, *, chart: str | None = None, hide_small_counts: bool = False, part: str = "chart"
+) -> str:
+    """``part`` "list" is the small entry a list row draws (measures.selectors.list_entries_for),
+    made from the "chart" one: same stamp, so every write renews both."""
     kind = variant(measure, hide_small_counts=hide_small_counts)
-    return f"measure-chart:{FORMAT}:{measure.pk}:{measure.data_version.hex}:{chart or '-'}:{kind}"
+    key = f"measure-chart:{FORMAT}:{measure.pk}:{measure.data_version.hex}:{chart or '-'}:{kind}"
+    return key if part == "chart" else f"{key}:{part}"
 
 
 def chart_entries(
@@ -55,11 +60,15 @@ def chart_entries(
     *,
     chart: str | None = None,
     hide_small_counts: bool = False,
+    part: str = "chart",
 ) -> dict[int, Entry]:
     """Each measure's cached entry by pk; ``compute(missing)`` builds those not in the cache
     (one batch, so that their rows are read in a few queries) and they are stored."""
     measures = list(measures)
-    keys = {measure.pk: chart_key(measure, chart=chart, hide_small_counts=hide_small_counts) for measure in measures}
+    keys = {
+        measure.pk: chart_key(measure, chart=chart, hide_small_counts=hide_small_counts, part=part)
+        for measure in measures
+    }
     found = cache.get_many(list(keys.values())) if keys else {}
     entries = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [measure for measure in measures if measure.pk not in entries]

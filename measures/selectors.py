@@ -81,6 +81,24 @@ class MeasureSummary:
         return MeasureChart(self.measure, sparkline_payload(self.chart.payload), self.chart.dom_id)
 
 
+@dataclass
+class ListSummary(MeasureSummary):
+    """A measures-list row: made from the small "list" cache entry (``list_entries_for``), whose
+    payload holds only what a row shows — the sparkline, unit, icons, first reading — and the
+    signal status worked out from the full chart. Saves reading and unpickling dozens of full
+    chart payloads per list view."""
+
+    status: str = "none"
+
+    @property
+    def signal_status(self) -> str:
+        return self.status
+
+    @cached_property
+    def sparkline(self) -> MeasureChart:
+        return MeasureChart(self.measure, self.chart.payload["spark"], self.chart.dom_id)
+
+
 # Sparklines ---------------------------------------------------------------------------------
 # A list shows the recent points only, and colours only the signal its variation badge reports:
 # the icon is judged from the latest point (measures.analysis.spc.variation_icon), so an orange
@@ -319,9 +337,10 @@ def _masked_entries(measures: list[Measure], chart: str | None) -> dict[int, dic
 def charts_warm(organisation: Organisation) -> int:
     """Work out and cache the list charts (``chart=None``) of the organisation's active measures
     that are not in the chart cache, both the full result and, for derived measures, the viewer
-    one, so that the first page view after a write to many measures at once (the derived
-    recompute) is a cache hit. Run by the worker (``measures.tasks.charts_warm_task``); returns
-    how many entries were worked out. Entries already cached are only read (one ``get_many``)."""
+    one, and the measures list's row entries made from them, so that the first page view after
+    a write to many measures at once (the derived recompute) is a cache hit. Run by the worker
+    (``measures.tasks.charts_warm_task``); returns how many chart results were worked out.
+    Entries already cached are only read (one ``get_many`` each)."""
     measures = list(Measure.objects.for_organisation(organisation).active())
     if not measures:
         return 0
@@ -340,7 +359,39 @@ def charts_warm(organisation: Organisation) -> int:
     if derived:
         # The viewer entries are built from the full ones, all in the cache by now.
         chart_entries(derived, counting(lambda todo: _masked_entries(todo, None)), hide_small_counts=True)
+    # The measures list's row entries, made from the chart entries above (no analysis).
+    list_entries_for(measures)
+    if derived:
+        list_entries_for(derived, hide_small_counts=True)
     return computed
+
+
+def _list_entries(measures: list[Measure], hide_small_counts: bool) -> dict[int, dict[str, Any]]:
+    full = chart_entries_for(measures, hide_small_counts=hide_small_counts)
+    entries = {}
+    for measure in measures:
+        payload = full[measure.pk]["payload"]
+        entries[measure.pk] = {
+            "payload": {
+                "spark": sparkline_payload(payload),
+                "unit": payload["unit"],
+                "variation": payload["variation"],
+                "assurance": payload["assurance"],
+                "reading": payload["reading"][:1],
+                "suggestion": None,
+            },
+            "status": signal_status(payload),
+            "latest": full[measure.pk]["latest"],
+        }
+    return entries
+
+
+def list_entries_for(measures: list[Measure], *, hide_small_counts: bool = False) -> dict[int, dict[str, Any]]:
+    """Each measure's list-row entry by pk (see ``ListSummary``), through the chart cache; a
+    miss is made from the full chart result (itself cached)."""
+    return chart_entries(
+        measures, lambda todo: _list_entries(todo, hide_small_counts), hide_small_counts=hide_small_counts, part="list"
+    )
 
 
 def measures_for(
@@ -365,14 +416,21 @@ def measures_with_latest(
     aim: Any = None,
     measures: QuerySet[Measure] | None = None,
     hide_small_counts: bool = False,
+    for_list: bool = False,
 ) -> list[MeasureSummary]:
     """Every measure with its sparkline chart, latest point and icons, in four queries whatever
     the number of measures (one when their charts are in the chart cache). `signal` keeps those
     whose latest phase shows "improvement", "concern" or "none"; `measures` narrows to a
-    queryset chosen by the caller."""
+    queryset chosen by the caller. ``for_list``: ``ListSummary`` rows (the measures list), whose
+    chart payload is only what a row draws."""
     queryset = measures if measures is not None else measures_for(organisation, kind=kind, aim=aim)
-    rows = list(queryset.filter(organisation=organisation).select_related("organisation"))
-    entries = chart_entries_for(rows, hide_small_counts=hide_small_counts)
+    rows = list(queryset.filter(organisation=organisation))
+    for measure in rows:  # all of them are the organisation's: one instance, not one per row
+        measure.organisation = organisation
+    if for_list:
+        entries = list_entries_for(rows, hide_small_counts=hide_small_counts)
+    else:
+        entries = chart_entries_for(rows, hide_small_counts=hide_small_counts)
     summaries = []
     for measure in rows:
         entry = entries[measure.pk]
@@ -380,7 +438,10 @@ def measures_with_latest(
         latest = None
         if entry["latest"] is not None:
             latest = DataPoint(organisation=measure.organisation, measure=measure, **entry["latest"])
-        summary = MeasureSummary(measure, chart, latest, hide_small_counts)
+        if for_list:
+            summary = ListSummary(measure, chart, latest, hide_small_counts, status=entry["status"])
+        else:
+            summary = MeasureSummary(measure, chart, latest, hide_small_counts)
         if signal and summary.signal_status != signal:
             continue
         summaries.append(summary)

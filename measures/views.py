@@ -77,6 +77,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
         signal=filters.get("signal", ""),
         measures=measures,
         hide_small_counts=not request.membership.can(Permission.CHILD_DATA),
+        for_list=True,
     )
     manual_groups, derived_groups = measure_list_groups(request.org, summaries, aims=aims)
     return render(

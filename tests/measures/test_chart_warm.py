@@ -59,11 +59,15 @@ def test_the_first_list_view_after_a_recompute_computes_no_chart(warmed, role) -
     with (
         mock.patch.object(selectors, "_full_entries", wraps=selectors._full_entries) as compute,
         mock.patch.object(selectors, "mask_payload", wraps=selectors.mask_payload) as mask,
+        mock.patch.object(selectors, "sparkline_payload", wraps=selectors.sparkline_payload) as spark,
     ):
         response = warmed.client(role).get(reverse("measures", args=[warmed.org.slug]))
     assert response.status_code == 200
     assert compute.call_count == 0
     assert mask.call_count == 0
+    assert spark.call_count == 0, "the rows come from the warmed list entries"
+    drawn = derived.filter(points__isnull=False).distinct().count()
+    assert response.content.decode().count('class="sparkline"') >= drawn
 
 
 def test_the_warmed_entries_equal_a_cold_read(warmed) -> None:
@@ -77,6 +81,9 @@ def test_the_warmed_entries_equal_a_cold_read(warmed) -> None:
         assert full == selectors._full_entries([measure], None)[measure.pk]
         viewer = cache.get(chart_key(measure, hide_small_counts=True))
         assert viewer == {**full, "payload": selectors.mask_payload(measure, full["payload"])}
+        for hide in (False, True):
+            row = cache.get(chart_key(measure, hide_small_counts=hide, part="list"))
+            assert row == selectors._list_entries([measure], hide)[measure.pk]
     waiting = [m for m in measures if m.derivation == Measure.Derivation.WAITING]
     # The viewer result differs where small counts are withheld: they are not one entry.
     assert any(chart_key(m) != chart_key(m, hide_small_counts=True) for m in waiting)
