@@ -5,16 +5,16 @@ These tests commit for real (transaction=True), as the message depends on what h
 the commit; "Redis is back" is the memory transport, and the task is run as a worker would.
 """
 
+import importlib
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from measures.milestones import tasks as milestone_tasks
 from measures.milestones.pathway import pathway_create_defaults
 from measures.models import MilestoneImport
 from pace_hub import background
-from pace_hub import tasks as core_tasks
 from pace_hub.models import Invitation, OutboxTask
 from pace_hub.roles import Role
 from tests.background import CLOSED_BROKER, broker_at, queued_messages
@@ -24,11 +24,15 @@ Status = MilestoneImport.Status
 
 
 def run_as_a_worker(queue: str) -> None:
-    """Run what reached the queue, as a worker would, and mark it done."""
-    for name, task_id, args in queued_messages(queue):
-        module = milestone_tasks if name.startswith("measures.") else core_tasks
-        getattr(module, name.rpartition(".")[2])(*args)
-        background.task_done(task_id)
+    """Run what reached the queue, as a worker would, and mark it done; then what those tasks
+    sent in turn (a commit sends the chart-cache warm), until nothing new arrives."""
+    seen = set()
+    while fresh := [message for message in queued_messages(queue) if message[1] not in seen]:
+        for name, task_id, args in fresh:
+            seen.add(task_id)
+            module_name, _, function = name.rpartition(".")
+            getattr(importlib.import_module(module_name), function)(*args)
+            background.task_done(task_id)
 
 
 @pytest.mark.django_db(transaction=True)
