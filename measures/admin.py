@@ -5,6 +5,7 @@ from measures.models import (
     BenchmarkAggregate,
     BenchmarkSharing,
     Child,
+    CompletenessProblem,
     DataPoint,
     ImportChange,
     Measure,
@@ -13,6 +14,7 @@ from measures.models import (
     PathwaySummary,
     Phase,
     Timescale,
+    WaitingRow,
 )
 from pace_hub.admin import TenantAdmin
 
@@ -97,3 +99,27 @@ class BenchmarkAggregateAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class KeptRowsAdmin(admin.ModelAdmin):
+    """Rows the summary refresh writes and replaces (derived from the children's dates): read-only."""
+
+    list_filter = ["organisation"]
+    list_select_related = ["organisation"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CompletenessProblem)
+class CompletenessProblemAdmin(KeptRowsAdmin):
+    list_display = ["organisation", "position", "reference", "kind"]
+
+
+@admin.register(WaitingRow)
+class WaitingRowAdmin(KeptRowsAdmin):
+    list_display = ["organisation", "timescale", "position", "reference", "route", "since"]
+    list_select_related = ["organisation", "timescale"]
