@@ -103,12 +103,11 @@ def home_aims(organisation: Organisation, membership: Membership, *, viewer: boo
         .order_by("title")
     )
     measure_ids = [aim.outcome_measure_id for aim in aims if aim.outcome_measure_id]
+    outcome_measures = Measure.objects.for_organisation(organisation).filter(pk__in=measure_ids)
     summaries = (
         {
             summary.measure.pk: summary
-            for summary in measures_with_latest(
-                organisation, measures=Measure.objects.filter(pk__in=measure_ids), hide_small_counts=viewer
-            )
+            for summary in measures_with_latest(organisation, measures=outcome_measures, hide_small_counts=viewer)
         }
         if measure_ids
         else {}
