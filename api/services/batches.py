@@ -114,7 +114,7 @@ def milestone_batch_submit(
             milestone_import.refresh_from_db()
             answer = BatchAnswer(202, import_detail_out(milestone_import), _status_url(milestone_import))
         else:
-            milestone_batch_process(milestone_import=milestone_import, today=today)
+            milestone_batch_process(milestone_import=milestone_import, today=today, charts_in_worker=True)
             milestone_import.refresh_from_db()
             answer = _answer_for(milestone_import)
     except BaseException:
@@ -125,17 +125,20 @@ def milestone_batch_submit(
     return answer
 
 
-def milestone_batch_process(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
+def milestone_batch_process(
+    *, milestone_import: MilestoneImport, today: date, charts_in_worker: bool = False
+) -> MilestoneImport:
     """Check a pushed batch and, if it has no errors, save it: the upload's two services in a
     row (the worker runs this for large batches). Safe to run again, as tasks may be: each
-    service leaves an import alone that is past its step."""
+    service leaves an import alone that is past its step. ``charts_in_worker`` (a batch saved
+    in its request): the derived measures are left to the worker, as after an upload."""
     milestone_import = milestone_import_validate(milestone_import=milestone_import, today=today)
     if milestone_import.status == Status.VALIDATED:
         # Refused only when another run of this task claimed it first: the commit is then a no-op.
         with contextlib.suppress(ValidationError):
             milestone_import_claim_commit(milestone_import=milestone_import)
         milestone_import.refresh_from_db()
-    return milestone_import_commit(milestone_import=milestone_import, today=today)
+    return milestone_import_commit(milestone_import=milestone_import, today=today, charts_in_worker=charts_in_worker)
 
 
 # Before the batch becomes an import ----------------------------------------------------------

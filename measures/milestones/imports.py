@@ -551,9 +551,12 @@ def milestone_import_request_commit(*, milestone_import: MilestoneImport) -> Non
     enqueue(COMMIT_TASK, milestone_import.pk)
 
 
-def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -> MilestoneImport:
+def milestone_import_commit(
+    *, milestone_import: MilestoneImport, today: date, charts_in_worker: bool = False
+) -> MilestoneImport:
     """Write a checked file's changes in one transaction, record them for roll-back, then
-    recompute the derived measures. A blank cell never erases a stored date.
+    recompute the derived measures (``charts_in_worker``: ask the worker to, and return once
+    saved). A blank cell never erases a stored date.
 
     Safe to run again, and to run twice at once: a run whose worker was lost mid-way starts from
     the data as they were (its transaction never committed), a second delivery waits for the
@@ -614,6 +617,11 @@ def milestone_import_commit(*, milestone_import: MilestoneImport, today: date) -
         )
         return milestone_import
     _forget_check(milestone_import)  # saved: the kept rows are not needed again
+    if charts_in_worker:
+        # A web request (an API push) must not wait for the organisation's run charts: this
+        # task, on the worker, finds the import saved below 100% and finishes it.
+        enqueue(COMMIT_TASK, milestone_import.pk)
+        return milestone_import
     return _recompute_then(milestone_import, today, "Saved")
 
 

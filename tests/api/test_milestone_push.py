@@ -234,3 +234,21 @@ def test_the_workers_step_is_safe_to_run_twice(cast, write_api, settings, django
     again = milestone_batch_process(milestone_import=milestone_import, today=timezone.localdate())
     assert again.status == MilestoneImport.Status.COMMITTED
     assert date_count(cast.org) == 3
+
+
+def test_a_batch_saved_in_its_request_leaves_the_run_charts_to_the_worker(
+    cast, write_api, django_capture_on_commit_callbacks
+) -> None:
+    # The request answers once the dates are saved; the organisation-wide recompute of the
+    # derived measures is the worker's, as after an upload, and finishes the import.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answer = write_api.post(URL, GOOD)
+    assert answer.status_code == 201, answer.content
+    milestone_import = MilestoneImport.objects.get(code=answer.json()["code"])
+    assert milestone_import.status == MilestoneImport.Status.COMMITTED
+    assert (milestone_import.progress, milestone_import.progress_message) == (90, "Updating the run charts")
+    assert date_count(cast.org) == 3
+    assert len(callbacks) == 1  # the commit task, asked for the run charts
+    callbacks[0]()
+    milestone_import.refresh_from_db()
+    assert (milestone_import.progress, milestone_import.progress_message) == (100, "Saved")
