@@ -125,9 +125,7 @@ def _time_validation(path: Path, repeats: int) -> tuple[float, int, int]:
     best = float("inf")
     for _ in range(repeats):
         started = time.perf_counter()
-        result = validate_milestone_file(
-            path, path.name, DEFAULT_MILESTONES, DEFAULT_ROUTES, date.today()
-        )
+        result = validate_milestone_file(path, path.name, DEFAULT_MILESTONES, DEFAULT_ROUTES, date.today())
         best = min(best, time.perf_counter() - started)
     tracemalloc.start()
     validate_milestone_file(path, path.name, DEFAULT_MILESTONES, DEFAULT_ROUTES, date.today())
