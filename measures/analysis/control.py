@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from measures.analysis.common import Better, Signal, labels_for, record_maker
-from measures.analysis.rules import Bands
+from measures.analysis.rules import Bands, ShortBands
 from measures.analysis.spc import (
     TRIAL_LIMIT_POINTS,
     Assurance,
@@ -140,7 +140,7 @@ def finish(
             # Without 2σ lines no point can be "beyond 2σ": the lines are the limits themselves.
             limits = (
                 lines
-                if isinstance(lines, Bands)
+                if isinstance(lines, Bands | ShortBands)
                 else (
                     upper,
                     lower,
@@ -160,11 +160,15 @@ def finish(
             if line is None:
                 continue
             if varying:
-                reported[number] = spread(line.tolist(), present, length) if gaps else line.tolist()
+                if not isinstance(line, list):
+                    line = line.tolist()
+                reported[number] = spread(line, present, length) if gaps else line
             else:
                 reported[number] = line
         if present:
-            last_ucl, last_lcl = (shown[0][-1].item(), shown[1][-1].item()) if varying else (shown[0], shown[1])
+            last_ucl, last_lcl = (shown[0][-1], shown[1][-1]) if varying else (shown[0], shown[1])
+            if varying and isinstance(last_ucl, np.generic):
+                last_ucl, last_lcl = last_ucl.item(), last_lcl.item()
     plotted = values if values is not None else ys
     if gaps:
         plotted = spread(plotted, present, length)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import truediv
 
 import numpy as np
 
 from measures.analysis.common import Better, as_list, check_better
 from measures.analysis.control import ControlChartResult, baseline_count, check_numbers, finish
-from measures.analysis.rules import Ratios, all_usable, bands, present_points, ratios
+from measures.analysis.rules import SHORT_SERIES, Ratios, all_usable, bands, present_points, ratios, short_bands
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,19 +115,23 @@ def u_chart(
     centre = lines = None
     if base:
         centre = math.fsum(points.tops[:base]) / math.fsum(points.bottoms[:base])
-        if points.bottom_array is not None and math.isfinite(centre) and centre >= 0:
+        usual = math.isfinite(centre) and centre >= 0
+        if points.bottom_array is not None and usual:
             lines = bands(centre, np.sqrt(centre / points.bottom_array), None)
         else:
-            sigmas = [math.sqrt(centre / bottom) for bottom in points.bottoms]
-            lines = tuple(
-                np.array(line, dtype=float)
-                for line in (
+            sigmas = list(map(math.sqrt, map(truediv, repeat(centre), points.bottoms)))
+            short = len(sigmas) <= SHORT_SERIES
+            if short and usual:
+                lines = short_bands(centre, sigmas, None)
+            else:
+                lines = (
                     [centre + 3 * sigma for sigma in sigmas],
                     [max(0.0, centre - 3 * sigma) for sigma in sigmas],
                     [centre + 2 * sigma for sigma in sigmas],
                     [max(0.0, centre - 2 * sigma) for sigma in sigmas],
                 )
-            )
+                if not short:
+                    lines = tuple(np.array(line, dtype=float) for line in lines)
     return finish(
         length=points.length,
         present=points.present,

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul, sub, truediv
 
 import numpy as np
 
@@ -20,7 +22,7 @@ from measures.analysis.common import Better, as_list, check_better
 from measures.analysis.control import ControlChartResult, baseline_count, finish
 from measures.analysis.control import spread as spread_to
 from measures.analysis.counts import fast_rate_points
-from measures.analysis.rules import Ratios, all_usable, bands, ratios
+from measures.analysis.rules import SHORT_SERIES, Ratios, all_usable, bands, ratios, short_bands
 from measures.analysis.spc import MR_LIMIT_FACTOR
 
 D2 = 1.128  # the mean moving range of two points is 1.128 σ
@@ -115,23 +117,26 @@ def _laney(
             if sigma_z is not None:
                 lines = bands(centre, sigma_z * sigmas, upper_bound)
         else:
-            sigma_list = [math.sqrt(spread / bottom) for bottom in points.bottoms]
+            sigma_list = list(map(math.sqrt, map(truediv, repeat(spread), points.bottoms)))
             z_present = [
                 (y - centre) / sigma if sigma > 0 else 0.0 for y, sigma in zip(points.ys, sigma_list, strict=True)
             ]
-            ranges = [abs(b - a) for a, b in zip(z_present[:base], z_present[1:base], strict=False)]
+            ranges = list(map(abs, map(sub, z_present[1:base], z_present[: max(base - 1, 0)])))
             sigma_z = _sigma_z(ranges, screen_outliers)
             if sigma_z is not None:
-                widths = [sigma_z * sigma for sigma in sigma_list]
-                lines = tuple(
-                    np.array(line, dtype=float)
-                    for line in (
+                widths = list(map(mul, repeat(sigma_z), sigma_list))
+                short = len(widths) <= SHORT_SERIES
+                if short and math.isfinite(centre) and all(map(math.isfinite, widths)):
+                    lines = short_bands(centre, widths, upper_bound)
+                else:
+                    lines = (
                         [min(top, centre + 3 * width) for width in widths],
                         [max(0.0, centre - 3 * width) for width in widths],
                         [min(top, centre + 2 * width) for width in widths],
                         [max(0.0, centre - 2 * width) for width in widths],
                     )
-                )
+                    if not short:
+                        lines = tuple(np.array(line, dtype=float) for line in lines)
     return finish(
         length=points.length,
         present=points.present,

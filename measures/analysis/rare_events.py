@@ -23,7 +23,7 @@ import numpy as np
 
 from measures.analysis.common import Better, as_list, check_better
 from measures.analysis.control import ControlChartResult, baseline_count, check_numbers, finish, spread
-from measures.analysis.rules import exact_array, present_points
+from measures.analysis.rules import SHORT_SERIES, exact_array, present_points
 from measures.analysis.spc import XMR_LIMIT_FACTOR
 
 T_POWER = 3.6  # yᵢ = tᵢ^(1/3.6)
@@ -138,7 +138,7 @@ def t_chart(
         present=present,
         gaps=gaps,
         ys=ys,
-        array=exact_array(ys),
+        array=None if len(ys) <= SHORT_SERIES else exact_array(ys),
         centre=y_mean,
         lines=lines,
         shown=shown,

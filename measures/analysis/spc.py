@@ -12,6 +12,8 @@ import operator
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import truediv
 from typing import Literal
 
 import numpy as np
@@ -30,7 +32,19 @@ from measures.analysis.common import (
     last_point_signal,
     record_maker,
 )
-from measures.analysis.rules import all_usable, bands, exact_array, find, present_points, ratios, signals_from
+from measures.analysis.rules import (
+    SHORT_SERIES,
+    ShortBands,
+    all_usable,
+    bands,
+    exact_array,
+    find,
+    find_short,
+    present_points,
+    ratios,
+    short_bands,
+    signals_from,
+)
 
 XMR_LIMIT_FACTOR = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two points
 MR_LIMIT_FACTOR = 3.267  # D4 for moving ranges of two points
@@ -200,6 +214,8 @@ def p_chart(
         spread = p_bar * (1 - p_bar)
         if points.bottom_array is not None:
             arrays = bands(p_bar, np.sqrt(spread / points.bottom_array), 1.0)
+        elif len(points.bottoms) <= SHORT_SERIES:
+            arrays = short_bands(p_bar, list(map(math.sqrt, map(truediv, repeat(spread), points.bottoms))), 1.0)
         else:
             sigmas = [math.sqrt(spread / bottom) for bottom in points.bottoms]
             arrays = tuple(
@@ -211,7 +227,10 @@ def p_chart(
                     [max(0.0, p_bar - 2 * sigma) for sigma in sigmas],
                 )
             )
-        lines = [spread_to(line.tolist(), present, length) if points.gaps else line.tolist() for line in arrays]
+        if isinstance(arrays, ShortBands):
+            lines = [spread_to(line, present, length) for line in arrays] if points.gaps else list(arrays)
+        else:
+            lines = [spread_to(line.tolist(), present, length) if points.gaps else line.tolist() for line in arrays]
         signals = _causes(present, points.gaps, ys, points.array, p_bar, arrays, better)
     ucl, lcl, sigma2_upper, sigma2_lower = lines
     proportions = spread_to(ys, present, length) if points.gaps else list(ys)
@@ -252,6 +271,9 @@ def _causes(
     if array is not None:
         return signals_from(find(array, centre, lines, two_of_three=two_of_three), present if gaps else None, better)
     count = len(ys)
+    if count <= SHORT_SERIES and (lines is None or not isinstance(lines[0], np.ndarray)):
+        found = find_short(ys, centre, lines, two_of_three=two_of_three)
+        return signals_from(found, present if gaps else None, better) if found else []
     limits = None
     if lines is not None:
         limits = tuple(line.tolist() if isinstance(line, np.ndarray) else [line] * count for line in lines)

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from measures import analysis as live
+from measures.analysis.rules import SHORT_SERIES
 from tests.measures.analysis_reference import counts as ref_counts
 from tests.measures.analysis_reference import laney as ref_laney
 from tests.measures.analysis_reference import rare_events as ref_rare
@@ -115,6 +116,39 @@ def test_single_series_charts_unchanged(values, baseline, better, target):
         assert_same(name, values, baseline, better=better, target=target)
 
 
+# Series either side of the short-series path's crossover (lists below it, numpy above).
+long_series = st.lists(value, min_size=SHORT_SERIES - 10, max_size=SHORT_SERIES + 30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(values=long_series, baseline=baseline, better=better, target=target)
+def test_series_around_the_crossover_unchanged(values, baseline, better, target):
+    assert_same("run_chart", values, baseline, better=better)
+    assert_same("xmr_chart", values, baseline, better=better, target=target)
+    for name in ("c_chart", "g_chart", "t_chart"):
+        assert_same(name, values, baseline, better=better, target=target)
+
+
+@st.composite
+def long_paired(draw):
+    numerators, denominators = draw(paired())
+    size = draw(st.integers(SHORT_SERIES - 10, SHORT_SERIES + 30))
+    while len(numerators) < size:
+        denominator = draw(st.integers(1, 900))
+        numerators.append(draw(st.integers(0, denominator)))
+        denominators.append(denominator)
+    return numerators[:size], denominators[:size]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=long_paired(), baseline=baseline, better=better)
+def test_paired_charts_around_the_crossover_unchanged(data, baseline, better):
+    numerators, denominators = data
+    for name in PAIRED:
+        assert_same(name, numerators, denominators, baseline, better=better, target=0.5)
+    assert_same("p_prime_chart", numerators, denominators, baseline, True)
+
+
 @CASES
 @given(data=paired(), baseline=baseline, better=better, target=st.one_of(st.none(), st.floats(0, 1)))
 def test_paired_charts_unchanged(data, baseline, better, target):
@@ -131,7 +165,7 @@ def realistic(rng: random.Random, points: int) -> list[float]:
     return [round(rng.gauss(50, 5) + (step if k >= points // 2 else 0) + drift * k, 1) for k in range(points)]
 
 
-@pytest.mark.parametrize("points", [1, 2, 3, 7, 12, 24, 60, 400])
+@pytest.mark.parametrize("points", [1, 2, 3, 7, 12, 24, 60, SHORT_SERIES, SHORT_SERIES + 1, 400])
 def test_realistic_series_unchanged(points):
     rng = random.Random(points)
     for _ in range(60):
