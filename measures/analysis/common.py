@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from operator import add
 from typing import Any, Literal, Protocol
 
 SignalKind = Literal["beyond_limit", "trend", "two_of_three", "shift"]
@@ -136,3 +137,29 @@ def record_maker(cls: type) -> Callable[..., Any]:
 
 
 make_signal = record_maker(Signal)
+
+
+def pairwise_sum(values: list[float], start: int = 0, count: int | None = None) -> float:
+    """numpy's sum of float64 values, to the last bit: eight running sums over blocks of up to
+    128 values, halves of longer runs summed apart (numpy's `pairwise_sum`), added to 0.0."""
+    return 0.0 + _pairwise(values, start, len(values) if count is None else count)
+
+
+def _pairwise(values: list[float], start: int, count: int) -> float:
+    if count < 8:
+        total = -0.0
+        for value in values[start : start + count]:
+            total += value
+        return total
+    if count <= 128:
+        sums = values[start : start + 8]
+        end = start + count - count % 8
+        for block in range(start + 8, end, 8):
+            sums = list(map(add, sums, values[block : block + 8]))
+        total = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]))
+        for value in values[end : start + count]:
+            total += value
+        return total
+    half = count // 2
+    half -= half % 8
+    return _pairwise(values, start, half) + _pairwise(values, start + half, count - half)
