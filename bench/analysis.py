@@ -13,36 +13,33 @@ both alike and then drops out. The ratio is how many times faster the engine is.
 
 Sizes: typical series of 24 and 60 points (a measure's two to five years of months) and a long
 one of 500 points. The series are lists, as views and tasks pass them.
+
+With `--before REVISION` the engine as it was at that git revision is timed too: after the usual
+columns, a second run times the old engine, this one and the plain version side by side (the
+same method, three back to back), so a before/after table shares the machine's noise.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import io
 import math
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from measures.analysis import (  # noqa: E402
-    c_chart,
-    funnel,
-    g_chart,
-    kaplan_meier,
-    logrank,
-    p_chart,
-    p_prime_chart,
-    run_chart,
-    t_chart,
-    u_chart,
-    u_prime_chart,
-    xmr_chart,
-)
+from measures import analysis  # noqa: E402
 
 CHART_RATIO_TARGET = 3.0  # the engine should be at least this many times the plain version
 KM_CHILDREN = 10_000
@@ -472,8 +469,39 @@ def time_side_by_side(engine: Callable, plain: Callable, inputs: list, blocks: i
     return math.fsum(best_engine) / count, math.fsum(best_plain) / count
 
 
-def chart_cases(count: int, points: int) -> list[tuple[str, Callable, Callable, list]]:
-    """Every chart function on `count` random series of `points` points, with its plain twin."""
+def time_three(before: Callable, engine: Callable, plain: Callable, inputs: list, blocks: int) -> list[float]:
+    """`time_side_by_side` for three (with --before): each input timed with all three back
+    to back, the order reversed every other time, the best of `blocks` kept and averaged."""
+    clock = time.perf_counter
+    functions = (before, engine, plain)
+    best = [[math.inf] * len(inputs) for _ in functions]
+    for block in range(blocks):
+        for k, arguments in enumerate(inputs):
+            for which in (0, 1, 2) if (block + k) % 2 == 0 else (2, 1, 0):
+                started = clock()
+                functions[which](*arguments)
+                elapsed = clock() - started
+                best[which][k] = min(best[which][k], elapsed)
+    return [math.fsum(times) / len(inputs) for times in best]
+
+
+def chart_cases(count: int, points: int, engine: object = None) -> list[tuple[str, Callable, Callable, list]]:
+    """Every chart function on `count` random series of `points` points, with its plain twin
+    (`engine`: the package whose functions are timed; None for this checkout's)."""
+    engine = engine or analysis
+    run_chart, xmr_chart, p_chart, c_chart, u_chart = (
+        engine.run_chart,
+        engine.xmr_chart,
+        engine.p_chart,
+        engine.c_chart,
+        engine.u_chart,
+    )
+    p_prime_chart, u_prime_chart, g_chart, t_chart = (
+        engine.p_prime_chart,
+        engine.u_prime_chart,
+        engine.g_chart,
+        engine.t_chart,
+    )
     series = make_series(count, points)
     positive = [[abs(v) for v in values] for values in series]
     numerators, denominators, events = make_counts(count, points)
@@ -497,7 +525,9 @@ def chart_cases(count: int, points: int) -> list[tuple[str, Callable, Callable, 
     ]
 
 
-def other_cases(count: int) -> list[tuple[str, Callable, Callable, list]]:
+def other_cases(count: int, engine: object = None) -> list[tuple[str, Callable, Callable, list]]:
+    engine = engine or analysis
+    kaplan_meier, logrank, funnel = engine.kaplan_meier, engine.logrank, engine.funnel
     numerators, denominators, _ = make_counts(count, 32)
     rng = np.random.default_rng(11)
     cohorts = []
@@ -516,14 +546,42 @@ def other_cases(count: int) -> list[tuple[str, Callable, Callable, list]]:
     ]
 
 
-def run_cases(cases: list, blocks: int, shortfalls: list[str], label: str) -> None:
-    for name, engine, plain, inputs in cases:
+def run_cases(cases: list, blocks: int, shortfalls: list[str], label: str, before: list | None = None) -> None:
+    """Time each case against its plain twin; with `before` (the same cases on another
+    engine), time that one against the plain twin too, in a run of its own, same method."""
+    for number, (name, engine, plain, inputs) in enumerate(cases):
         check(name.split(" ")[0], engine, plain, inputs)
         engine_time, plain_time = time_side_by_side(engine, plain, inputs, blocks)
         ratio = plain_time / engine_time
-        print(f"{name:<26} {engine_time * 1e6:>10.1f} {plain_time * 1e6:>10.1f} {ratio:>6.1f}×")
+        line = f"{name:<26} {engine_time * 1e6:>10.1f} {plain_time * 1e6:>10.1f} {ratio:>6.1f}×"
+        if before is not None:
+            _, old_engine, _, _ = before[number]
+            check(name.split(" ")[0], old_engine, plain, inputs)
+            old_time, new_time, old_plain_time = time_three(old_engine, engine, plain, inputs, blocks)
+            line += (
+                f" {old_time * 1e6:>10.1f} {new_time * 1e6:>10.1f} {old_plain_time * 1e6:>10.1f}"
+                f" {old_plain_time / old_time:>6.1f}× {old_plain_time / new_time:>6.1f}×"
+            )
+        print(line)
         if name.split(" ")[0].endswith("_chart") and ratio < CHART_RATIO_TARGET:
             shortfalls.append(f"{name} at {label}")
+
+
+def engine_at(revision: str) -> object:
+    """The analysis package as it was at `revision` (git archive into a temporary folder,
+    imported under another name), to be timed beside this checkout's."""
+    folder = Path(tempfile.mkdtemp(prefix="analysis-before-"))
+    archive = subprocess.run(
+        ["git", "archive", revision, "measures/analysis"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    package = folder / "analysis_before"
+    (folder / "measures" / "analysis").rename(package)
+    for module in package.glob("*.py"):
+        module.write_text(module.read_text().replace("measures.analysis", "analysis_before"))
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("analysis_before")
 
 
 def main() -> None:
@@ -532,7 +590,15 @@ def main() -> None:
     parser.add_argument("--points", type=int, nargs="+", default=[24, 60], help="typical series lengths")
     parser.add_argument("--long", type=int, default=500, help="a long series (0: none), on 1/20 as many series")
     parser.add_argument("--blocks", type=int, default=7)
+    parser.add_argument(
+        "--before", metavar="REVISION", help="also time the engine at this git revision (before/after columns)"
+    )
     arguments = parser.parse_args()
+    before = engine_at(arguments.before) if arguments.before else None
+    header = f"{'function':<26} {'engine µs':>10} {'plain µs':>10} {'ratio':>7}"
+    if before is not None:
+        # The before/after columns come from a second run of their own, all three side by side.
+        header += f" {'before µs':>10} {'after µs':>10} {'plain µs':>10} {'before':>7} {'after':>7}"
     count = arguments.series
     sizes = [(count, points) for points in arguments.points]
     if arguments.long:
@@ -543,21 +609,32 @@ def main() -> None:
     shortfalls: list[str] = []
     for series_count, points in sizes:
         print(f"\n{series_count:,} series of {points} points")
-        print(f"{'function':<26} {'engine µs':>10} {'plain µs':>10} {'ratio':>7}")
-        run_cases(chart_cases(series_count, points), arguments.blocks, shortfalls, f"{points} points")
+        print(header)
+        old_cases = chart_cases(series_count, points, before) if before is not None else None
+        run_cases(chart_cases(series_count, points), arguments.blocks, shortfalls, f"{points} points", old_cases)
     print("\nsurvival and funnels")
-    print(f"{'function':<26} {'engine µs':>10} {'plain µs':>10} {'ratio':>7}")
-    run_cases(other_cases(count), arguments.blocks, shortfalls, "")
+    print(header)
+    run_cases(other_cases(count), arguments.blocks, shortfalls, "", other_cases(count, before) if before else None)
 
     rng = np.random.default_rng(3)
     durations = rng.integers(0, 900, KM_CHILDREN).tolist()
     observed = (rng.random(KM_CHILDREN) < 0.7).astype(int).tolist()
+    kaplan_meier = analysis.kaplan_meier
     check("kaplan_meier", kaplan_meier, plain_kaplan_meier, [(durations, observed)])
     engine_time, plain_time = time_side_by_side(kaplan_meier, plain_kaplan_meier, [(durations, observed)], 7)
-    print(
+    line = (
         f"{f'kaplan_meier ({KM_CHILDREN:,})':<26} {engine_time * 1e3:>9.2f}ms {plain_time * 1e3:>9.2f}ms "
         f"{plain_time / engine_time:>6.1f}×"
     )
+    if before is not None:
+        old_time, new_time, old_plain_time = time_three(
+            before.kaplan_meier, kaplan_meier, plain_kaplan_meier, [(durations, observed)], 7
+        )
+        line += (
+            f" {old_time * 1e3:>9.2f}ms {new_time * 1e3:>9.2f}ms {old_plain_time * 1e3:>9.2f}ms"
+            f" {old_plain_time / old_time:>6.1f}× {old_plain_time / new_time:>6.1f}×"
+        )
+    print(line)
     print()
     verdict = "every chart function meets" if not shortfalls else f"{'; '.join(shortfalls)} miss"
     print(f"{verdict} the target of {CHART_RATIO_TARGET:.0f}× a plain implementation")
