@@ -98,6 +98,9 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="rebuild the database even if it exists")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--scales", default=",".join(SCALES), help="which of 1x,10x,100k to time (all built)")
+    parser.add_argument(
+        "--pages", default=",".join(PAGES), help="which pages to time (names as listed, comma-separated)"
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -110,8 +113,11 @@ def main() -> None:
     scales = build_scales(children=args.children)
     print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
     wanted = set(args.scales.split(","))
+    pages = {name: PAGES[name] for name in args.pages.split(",")}
     results = {
-        scale: measure_pages(org, user, rounds=args.rounds) for scale, (org, user) in scales.items() if scale in wanted
+        scale: measure_pages(org, user, rounds=args.rounds, pages=pages)
+        for scale, (org, user) in scales.items()
+        if scale in wanted
     }
     report(results)
     if args.json:
@@ -229,7 +235,7 @@ def import_children(source, target, count: int) -> None:
 # Timing -------------------------------------------------------------------------------------
 
 
-def measure_pages(org, user, *, rounds: int) -> dict:
+def measure_pages(org, user, *, rounds: int, pages: dict[str, str]) -> dict:
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -268,7 +274,7 @@ def measure_pages(org, user, *, rounds: int) -> dict:
 
     get(trivial_url)
     figures = {}
-    for name, url_name in PAGES.items():
+    for name, url_name in pages.items():
         url = reverse(url_name, args=[org.slug])
         get(url)  # warm-up: caches and the chart cache filled, as after the first visitor
         with Counted() as queries:
@@ -284,6 +290,9 @@ def measure_pages(org, user, *, rounds: int) -> dict:
             "queries": queries.count,
             "kb": len(response.content) / 1024,
         }
+    figures["_counts"] = counts(org)
+    if "measures list" not in pages:
+        return figures
     # The measures list when no chart is cached (right after an upload changed every measure).
     url = reverse("measures", args=[org.slug])
     cold, trivial = [], []
@@ -320,7 +329,6 @@ def measure_pages(org, user, *, rounds: int) -> dict:
         "kb": figures["measures list"]["kb"],
         "warm_ms": statistics.median(warm) * 1000,
     }
-    figures["_counts"] = counts(org)
     return figures
 
 
@@ -351,7 +359,7 @@ def report(results: dict) -> None:
             )
         if "warm_ms" in figures.get("list after recompute", {}):
             print(f"  (worker's warm after the recompute: {figures['list after recompute']['warm_ms']:.0f} ms)")
-    names = [name for name in results[SCALES[0]] if not name.startswith("_")]
+    names = [name for name in next(iter(results.values())) if not name.startswith("_")]
     print("\nqueries by scale (aim: equal):")
     for name in names:
         by_scale = [results[scale][name]["queries"] for scale in results]
