@@ -54,23 +54,25 @@ def _missed(group: GovernanceGroup, *, today: datetime.date, done: set[datetime.
 
 
 def group_reports(organisation: Organisation, *, today: datetime.date) -> list[GroupReports]:
+    # Every row is the organisation's: it is set on each rather than joined and built per row.
     groups = list(
         GovernanceGroup.objects.for_organisation(organisation)
         .filter(active=True)
-        .select_related("organisation", "reporter__user")
+        .select_related("reporter__user")
         .order_by("name")
     )
     reports = (
         Report.objects.for_organisation(organisation)
         .filter(kind=Report.Kind.GOVERNANCE, group__in=groups)
-        .select_related("organisation")
         .order_by("-period_start", "-created_at")
     )
     by_group: dict[int, list[Report]] = {}
     for report in reports:
+        report.organisation = organisation
         by_group.setdefault(report.group_id, []).append(report)
     rows = []
     for group in groups:
+        group.organisation = organisation
         own = by_group.get(group.pk, [])
         issued = [report for report in own if report.is_issued]
         due = schedule.next_due(group, today=today, done={report.period_start for report in issued})

@@ -18,16 +18,14 @@ from aims.progress import DESCRIPTIONS as PROGRESS_DESCRIPTIONS
 from aims.selectors import OPEN_STATUSES, aims_due_for_review
 from governance.models import Meeting
 from governance.selectors.meetings import MyAction, my_actions
-from governance.sparklines import Sparkline, sparkline_svg
+from governance.selectors.summary import outcome_sparkline, outcome_summaries
+from governance.sparklines import sparkline_svg
 from measures.charts import format_number
 from measures.milestones import derived
 from measures.models import Measure, MilestoneImport, Timescale
-from measures.selectors import MeasureSummary, measures_with_latest
 from pace_hub.models import Membership, Organisation
 from pace_hub.roles import Permission
 from pdsa.models import ChangeIdea, IdeaSubmission, PDSACycle
-
-SPARKLINE_POINTS = 24
 
 RECENT_CYCLES = 8
 ACTIVE_IDEA_STATUSES = (
@@ -76,19 +74,6 @@ def _target_text(aim: Aim) -> str:
     return f"{text} by {aim.by_date:%b %Y}" if aim.by_date else text
 
 
-def _sparkline(summary: MeasureSummary, target: float | None) -> Sparkline | None:
-    points = summary.chart.payload["points"][-SPARKLINE_POINTS:]
-    if not points:
-        return None
-    return Sparkline(
-        values=[point["y"] for point in points],
-        labels=[point["label"] for point in points],
-        suppressed=[bool(point.get("suppressed")) for point in points],
-        target=target,
-        unit=summary.chart.payload["unit"],
-    )
-
-
 def home_aims(organisation: Organisation, membership: Membership, *, viewer: bool) -> list[HomeAim]:
     """The open aims the person leads and, for those who run the improvement work (``LEAD``),
     every active aim: theirs first. Five queries whatever the number of aims; ``viewer``
@@ -99,26 +84,30 @@ def home_aims(organisation: Organisation, membership: Membership, *, viewer: boo
     aims = list(
         Aim.objects.for_organisation(organisation)
         .filter(wanted)
-        .select_related("organisation", "outcome_measure")
+        # What a row shows (``HomeAim``), nothing more: an aim row is wide.
+        .only(
+            "code",
+            "title",
+            "status",
+            "progress_score",
+            "target_value",
+            "unit",
+            "by_date",
+            "lead_id",
+            "outcome_measure_id",
+        )
         .order_by("title")
     )
+    for aim in aims:  # all of them are the organisation's: one instance, not one per row
+        aim.organisation = organisation
     measure_ids = [aim.outcome_measure_id for aim in aims if aim.outcome_measure_id]
     outcome_measures = Measure.objects.for_organisation(organisation).filter(pk__in=measure_ids)
-    summaries = (
-        {
-            summary.measure.pk: summary
-            for summary in measures_with_latest(organisation, measures=outcome_measures, hide_small_counts=viewer)
-        }
-        if measure_ids
-        else {}
-    )
+    summaries = outcome_summaries(organisation, list(outcome_measures), viewer=viewer) if measure_ids else {}
     rows = []
     for aim in aims:
         summary = summaries.get(aim.outcome_measure_id)
-        measure_target = aim.outcome_measure.target if aim.outcome_measure else None
-        sparkline = (
-            _sparkline(summary, measure_target if measure_target is not None else aim.target_value) if summary else None
-        )
+        measure_target = summary.measure.target if summary else None
+        sparkline = outcome_sparkline(summary, measure_target if measure_target is not None else aim.target_value)
         rows.append(
             HomeAim(
                 aim=aim,

@@ -1,0 +1,140 @@
+"""The dashboard's and the home page's aim rows, rendered in Python (governance/templatetags/
+governance_rows.py), are exactly the markup of the templates they replaced, for every kind of
+row: withheld values (with and without an earlier value to name), provisional, no data, no
+measure, no icons, unscored, unlinked."""
+
+import datetime
+import itertools
+import uuid
+
+import pytest
+from django.template import Context, Engine, Template
+from django.test import override_settings
+
+from aims.models import Aim
+from governance.selectors.home import HomeAim
+from governance.selectors.summary import AimRow, Figure
+from governance.sparklines import Sparkline, sparkline_svg
+from governance.templatetags.governance_rows import dashboard_aim_rows, home_aim_rows
+
+# The templates as they were, verbatim: governance/dashboard/aims.html's loop and the figure include.
+FIGURE = (
+    "{% if figure.suppressed %}"
+    '<span class="figure-value figure-withheld">{{ figure.text }}</span> <span class="figure-when">'
+    "{{ figure.period }}: fewer than 5 children{% if figure.earlier_text %}; {{ figure.earlier_period }}: "
+    '{% if figure.measure_url %}<a href="{{ figure.measure_url }}">{{ figure.earlier_text }}</a>'
+    "{% else %}{{ figure.earlier_text }}{% endif %}{% endif %}</span>"
+    '{% elif figure.period %}<span class="figure-value">{% if figure.measure_url %}'
+    '<a href="{{ figure.measure_url }}">{{ figure.text }}</a>{% else %}{{ figure.text }}{% endif %}</span> '
+    '<span class="figure-when">{{ figure.period }}{% if figure.provisional %} (provisional){% endif %}</span>'
+    '{% else %}<span class="figure-when">{{ figure.text }}</span>{% endif %}\n'
+)
+DASHBOARD_ROWS = """{% for row in rows %}
+        <tr data-aim="{{ row.code }}">
+          <th scope="row" class="fw-normal aim-cell">
+            <a class="fw-semibold" href="{{ row.url }}">{{ row.title }}</a>{% if row.kind %} <span class="small text-body-secondary">· {{ row.kind }}</span>{% endif %}
+            <div class="small aim-statement">{{ row.statement }}</div>
+          </th>
+          <td class="spark-cell">{% if row.sparkline_svg %}{{ row.sparkline_svg|safe }}{% else %}<span class="small text-body-secondary">{{ row.latest.text }}</span>{% endif %}</td>
+          <td class="latest-cell">{% include figure_template with figure=row.latest %}</td>
+          <td class="small target-cell">{{ row.target_text }}</td>
+          <td>{% if row.latest.period or row.latest.suppressed %}{% include "governance/dashboard/icons.html" with figure=row.latest %}{% endif %}</td>
+          <td class="progress-cell">{% if row.progress_score %}<span class="fw-semibold">{{ row.progress_score }}</span> <span class="small">{{ row.progress_label }}</span>{% else %}<span class="small text-body-secondary">{{ row.progress_label }}</span>{% endif %}</td>
+        </tr>
+        {% endfor %}"""  # noqa: E501
+HOME_ROWS = """{% for row in rows %}
+        <tr data-aim="{{ row.aim.code }}">
+          <th scope="row" class="fw-normal"><a href="{{ row.aim.get_absolute_url }}">{{ row.aim.title }}</a>{% if row.mine %} <span class="badge text-bg-light border">You lead</span>{% endif %}
+            <div class="small text-body-secondary">{{ row.aim.get_status_display }} · target {{ row.target_text }}</div></th>
+          <td>{% if row.sparkline_svg %}{{ row.sparkline_svg|safe }}<div class="small">Latest {{ row.latest_text }}</div>{% else %}<span class="small text-body-secondary">{{ row.latest_text }}</span>{% endif %}</td>
+          <td class="small" data-progress>{% if row.aim.progress_score %}<span class="fw-semibold">{{ row.progress }}</span>{% else %}<span class="text-body-secondary">{{ row.progress }}</span>{% endif %}</td>
+        </tr>
+      {% endfor %}"""  # noqa: E501
+
+IMPROVING = {"code": "special_cause_improving", "label": "Special cause: improving"}
+FAILING = {"code": "consistently_failing", "label": "Consistently fails the target"}
+URL = "/o/aberdeen-city/measures/m/?tab=chart&x=<1>"  # text needing escaping, as any text might
+
+FIGURES = [
+    Figure(text="No outcome measure"),
+    Figure(text="No data yet", measure_title="% adopted", measure_url=URL),
+    Figure(text="78.9%", period="December 2025", short_period="Dec 2025", variation=IMPROVING, assurance=FAILING,
+           measure_url=URL),
+    Figure(text="78.9%", period="December 2025", provisional=True, measure_url=""),
+    Figure(text="3 children", period="Q1 2026", assurance=FAILING, measure_url=URL),
+    Figure(text="12 days", period="week of 3 March 2026"),  # no icons yet
+    Figure(text="<5", period="March 2026", suppressed=True, earlier_text="9 children", earlier_period="Feb 2026",
+           variation=IMPROVING, measure_url=URL),
+    Figure(text="<5", period="March 2026", suppressed=True, earlier_text="9 children", earlier_period="Feb 2026"),
+    Figure(text="not shown", period="March 2026", suppressed=True),
+]  # fmt: skip
+
+
+def _svg(title: str) -> str:
+    spark = Sparkline(values=[50.0, None, 75.5], labels=["Jan", "Feb", "Mar"], suppressed=[False, True, False])
+    return sparkline_svg(spark, title=title)
+
+
+def _dashboard_rows() -> list[AimRow]:
+    rows = []
+    for number, (figure, svg, kind, score) in enumerate(
+        itertools.product(FIGURES, (True, False), ("PACE national aim", ""), ("2.5", ""))
+    ):
+        title = f"Aim {number} <& 'quoted'>"
+        rows.append(
+            AimRow(
+                code=str(uuid.uuid4()),
+                url=f"/o/aberdeen-city/aims/{number}/",
+                title=title,
+                statement=f'By March 2027, {number} & more "children" <b>',
+                kind=kind,
+                status="active",
+                status_label="Active",
+                progress_score=score,
+                progress_label="Changes tested, but no improvement" if score else "Not scored yet",
+                target_text="90% by Mar 2027",
+                latest=figure,
+                sparkline=None,
+                sparkline_svg=_svg(title) if svg else "",
+            )
+        )
+    return rows
+
+
+def _reference(source: str, **context) -> str:
+    engine = Engine.get_default()
+    return Template(source, engine=engine).render(Context(context, autoescape=True))
+
+
+def test_the_dashboard_rows_are_the_templates_markup_for_every_kind_of_row() -> None:
+    rows = _dashboard_rows()
+    figure_template = Template(FIGURE, engine=Engine.get_default())
+    expected = _reference(DASHBOARD_ROWS, rows=rows, figure_template=figure_template)
+    assert dashboard_aim_rows(rows) == expected
+    assert "&lt;5" in expected and "No icons yet" in expected and "(provisional)" in expected  # every branch seen
+
+
+@override_settings(STATIC_URL="/static/")
+def test_the_dashboard_rows_name_each_icon_by_its_static_url() -> None:
+    html = dashboard_aim_rows(_dashboard_rows()[16:17])  # the third figure: both icons
+    assert '<img src="/static/img/measures/special_cause_improving.svg" alt="Special cause: improving"' in html
+
+
+@pytest.mark.django_db
+def test_the_home_rows_are_the_templates_markup_for_every_kind_of_row(org) -> None:
+    rows = []
+    for number, (mine, svg, score, status) in enumerate(
+        itertools.product((True, False), (True, False), ("3.5", ""), (Aim.Status.ACTIVE, Aim.Status.DRAFT))
+    ):
+        aim = Aim(organisation=org, title=f"Aim {number} <&>", status=status, progress_score=score)
+        rows.append(
+            HomeAim(
+                aim=aim,
+                mine=mine,
+                progress=f"{score} — improvement" if score else "Not scored yet",
+                target_text="<5 children by " + f"{datetime.date(2027, 3, 1):%b %Y}",
+                latest_text="<5" if number % 3 else "78.9%",
+                sparkline_svg=_svg(aim.title) if svg else "",
+            )
+        )
+    assert home_aim_rows(rows) == _reference(HOME_ROWS, rows=rows)
