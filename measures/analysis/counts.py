@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import truediv
 
 import numpy as np
 
@@ -119,7 +117,7 @@ def u_chart(
         if points.bottom_array is not None and usual:
             lines = bands(centre, np.sqrt(centre / points.bottom_array), None)
         else:
-            sigmas = list(map(math.sqrt, map(truediv, repeat(centre), points.bottoms)))
+            sigmas = [math.sqrt(centre / bottom) for bottom in points.bottoms]
             short = len(sigmas) <= SHORT_SERIES
             if short and usual:
                 lines = short_bands(centre, sigmas, None)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import mul, sub, truediv
+from operator import sub
 
 import numpy as np
 
@@ -117,14 +116,14 @@ def _laney(
             if sigma_z is not None:
                 lines = bands(centre, sigma_z * sigmas, upper_bound)
         else:
-            sigma_list = list(map(math.sqrt, map(truediv, repeat(spread), points.bottoms)))
+            sigma_list = [math.sqrt(spread / bottom) for bottom in points.bottoms]
             z_present = [
                 (y - centre) / sigma if sigma > 0 else 0.0 for y, sigma in zip(points.ys, sigma_list, strict=True)
             ]
             ranges = list(map(abs, map(sub, z_present[1:base], z_present[: max(base - 1, 0)])))
             sigma_z = _sigma_z(ranges, screen_outliers)
             if sigma_z is not None:
-                widths = list(map(mul, repeat(sigma_z), sigma_list))
+                widths = [sigma_z * sigma for sigma in sigma_list]
                 short = len(widths) <= SHORT_SERIES
                 if short and math.isfinite(centre) and all(map(math.isfinite, widths)):
                     lines = short_bands(centre, widths, upper_bound)

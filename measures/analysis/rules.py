@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from itertools import repeat
-from operator import add, gt, lt, mul, sub, truediv
+from operator import gt, lt, truediv
 from typing import NamedTuple
 
 import numpy as np
@@ -397,11 +397,11 @@ def short_bands(centre: float, sigmas: list[float], top: float | None) -> ShortB
     """centre ± 3σ and centre ± 2σ per point as lists: the same sums as `bands`, the upper
     lines no more than `top` (None: no bound) and the lower ones no less than 0 (`max(0.0, x)`
     and `min(top, x)` point by point). Needs a finite centre and finite σ ≥ 0."""
-    count = len(sigmas)
-    upper = list(map(add, repeat(centre, count), map(mul, repeat(3.0, count), sigmas)))
-    upper2 = list(map(add, repeat(centre, count), map(mul, repeat(2.0, count), sigmas)))
-    lower = list(map(sub, repeat(centre, count), map(mul, repeat(3.0, count), sigmas)))
-    lower2 = list(map(sub, repeat(centre, count), map(mul, repeat(2.0, count), sigmas)))
+    # Comprehensions: Python 3.11 specialises their float arithmetic, quicker than map chains.
+    upper = [centre + 3.0 * sigma for sigma in sigmas]
+    upper2 = [centre + 2.0 * sigma for sigma in sigmas]
+    lower = [centre - 3.0 * sigma for sigma in sigmas]
+    lower2 = [centre - 2.0 * sigma for sigma in sigmas]
     if top is not None and upper and max(upper) >= top:
         # min(top, x) is x when x < top, else top.
         upper = [x if x < top else top for x in upper]

@@ -12,8 +12,6 @@ import operator
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import truediv
 from typing import Literal
 
 import numpy as np
@@ -215,7 +213,7 @@ def p_chart(
         if points.bottom_array is not None:
             arrays = bands(p_bar, np.sqrt(spread / points.bottom_array), 1.0)
         elif len(points.bottoms) <= SHORT_SERIES:
-            arrays = short_bands(p_bar, list(map(math.sqrt, map(truediv, repeat(spread), points.bottoms))), 1.0)
+            arrays = short_bands(p_bar, [math.sqrt(spread / bottom) for bottom in points.bottoms], 1.0)
         else:
             sigmas = [math.sqrt(spread / bottom) for bottom in points.bottoms]
             arrays = tuple(
