@@ -70,7 +70,7 @@ class MilestoneImportAdmin(TenantAdmin):
 
 @admin.register(ImportChange)
 class ImportChangeAdmin(admin.ModelAdmin):
-    list_display = ["milestone_import", "child", "created_child", "old_route", "new_route"]
+    list_display = ["milestone_import", "child", "old_route", "new_route"]
     list_filter = ["organisation"]
     list_select_related = ["milestone_import", "child"]
     readonly_fields = ["code", "old_dates", "new_dates", "created_at", "updated_at"]

@@ -11,8 +11,10 @@ deleted at once: only the import row with the reason is kept, never child data.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
+import io
 import json
 import logging
 from dataclasses import dataclass
@@ -197,7 +199,10 @@ def _columns_frame(kept: dict) -> pd.DataFrame:
     for name, values in kept["columns"].items():
         dtype = kept["dtypes"][name]
         if dtype.startswith("datetime64"):
-            frame[name] = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d").astype(dtype)
+            # Each distinct day parsed once (a few thousand among 760,000 dates); None is NaT.
+            labels, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+            parsed = pd.to_datetime(pd.Series(distinct, dtype=object), format="%Y-%m-%d").astype(dtype)
+            frame[name] = pd.Series(parsed.to_numpy()[labels], dtype=dtype)
         else:
             frame[name] = pd.Series(values, dtype=object).astype(dtype)
     return pd.DataFrame(frame)
@@ -669,36 +674,29 @@ def _maps(children: np.ndarray, codes: np.ndarray, texts: np.ndarray) -> dict:
 
 
 def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
-    """Apply a plan: insert new children with their dates, record one change row per child
-    created or changed (its route and dates before and after), then apply the changes to the
-    children held before from those rows. No row per date: a child's dates are a map on its
-    row. Inserts go through COPY on PostgreSQL (see ``_insert``)."""
+    """Apply a plan: insert new children with their dates, each recording that this import
+    created it (``Child.created_by_import``), record one change row per child held before that
+    it changes (its route and dates before and after), then apply the changes to those children
+    from their rows. No row per date: a child's dates are a map on its row. Inserts go through
+    COPY on PostgreSQL (see ``_copy_children`` and ``_insert``)."""
     organisation = milestone_import.organisation
     dates = plan.date_changes
     texts = _date_text(dates["date"])
     is_new = dates["child"].isna().to_numpy()
-    new_maps = _maps(dates["reference"].to_numpy()[is_new], dates["milestone"].to_numpy()[is_new], texts[is_new])
-    references = plan.new["reference"]
-    on_postgresql = connection.vendor == "postgresql"
-    # On PostgreSQL the created children's change rows are written by the same statement, from
-    # the rows it inserts (nothing to send or read back); elsewhere they go with the others.
-    _insert(
-        organisation,
-        Child,
-        pd.DataFrame(
+    if connection.vendor == "postgresql":
+        _copy_children(milestone_import, plan.new, dates[is_new], texts[is_new])
+    else:
+        new_maps = _maps(dates["reference"].to_numpy()[is_new], dates["milestone"].to_numpy()[is_new], texts[is_new])
+        references = plan.new["reference"]
+        children = pd.DataFrame(
             {
                 "reference": references,
                 "route": plan.new["route"].fillna(""),
                 "dates": [new_maps.get(reference, {}) for reference in references.tolist()],
+                "created_by_import_id": milestone_import.pk,
             }
-        ),
-        record_created_for=milestone_import if on_postgresql else None,
-    )
-    if on_postgresql:
-        new_ids, new_routes = np.array([], dtype=np.int64), []
-    else:
-        ids = _child_ids(organisation, set(references))
-        new_ids, new_routes = references.map(ids).to_numpy(dtype=np.int64), plan.new["route"].fillna("").tolist()
+        )
+        _insert(organisation, Child, children)
     _progress_from_outside(milestone_import, 50, "Recording the changes for roll-back")
 
     # Children held before: one change row each, with the dates and route it sets and what
@@ -720,12 +718,11 @@ def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
     no_change = ("", "")
     changes = pd.DataFrame(
         {
-            "child_id": np.concatenate([new_ids, np.array(changed, dtype=np.int64)]),
-            "created_child": [True] * len(new_ids) + [False] * len(changed),
-            "old_route": [""] * len(new_ids) + [routes.get(child, no_change)[0] for child in changed],
-            "new_route": new_routes + [routes.get(child, no_change)[1] for child in changed],
-            "old_dates": [{}] * len(new_ids) + [old_dates.get(child, {}) for child in changed],
-            "new_dates": [{}] * len(new_ids) + [new_dates.get(child, {}) for child in changed],
+            "child_id": np.array(changed, dtype=np.int64),
+            "old_route": [routes.get(child, no_change)[0] for child in changed],
+            "new_route": [routes.get(child, no_change)[1] for child in changed],
+            "old_dates": [old_dates.get(child, {}) for child in changed],
+            "new_dates": [new_dates.get(child, {}) for child in changed],
         }
     )
     changes["milestone_import_id"] = milestone_import.pk
@@ -734,11 +731,63 @@ def _write(milestone_import: MilestoneImport, plan: Plan) -> None:
     _apply_changes(milestone_import, undo=False)
 
 
+# jsonb_build_object takes at most 100 arguments: the map is built from this many dates at a time.
+_PAIRS_PER_CALL = 50
+
+
+def _copy_children(milestone_import: MilestoneImport, new: pd.DataFrame, dated: pd.DataFrame, texts) -> None:
+    """Insert the new children on PostgreSQL, each with its dates and this import as its
+    creator: their references, routes and dates (a column per milestone code, empty where the
+    child has none) go through one COPY into a temporary table, and one INSERT … SELECT builds
+    each child's map there (``jsonb_build_object``, nulls stripped), so that no JSON is written
+    or parsed per child in Python (issue 16). ``dated`` holds the new children's date rows
+    (reference, milestone) with ``texts`` their dates as yyyy-mm-dd."""
+    if new.empty:
+        return
+    organisation = milestone_import.organisation
+    references = new["reference"].to_numpy(dtype=object)
+    owners = pd.Index(references).get_indexer(dated["reference"].to_numpy(dtype=object))
+    labels, codes = pd.factorize(dated["milestone"].to_numpy(dtype=object))
+    table = np.full((len(references), len(codes)), None, dtype=object)
+    table[owners, labels] = texts
+    routes = new["route"].fillna("").to_numpy(dtype=object)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(zip(references, routes, *table.T, strict=True))
+    columns = [f"d{index}" for index in range(len(codes))]
+    pairs = [f"%s::text, {column}" for column in columns]
+    if pairs:
+        calls = [
+            f"jsonb_build_object({', '.join(pairs[start : start + _PAIRS_PER_CALL])})"
+            for start in range(0, len(pairs), _PAIRS_PER_CALL)
+        ]
+        built = f"jsonb_strip_nulls({' || '.join(calls)})"
+    else:
+        built = "'{}'::jsonb"
+    fields = {field: Child._meta.get_field(field) for field in ("reference", "route")}
+    definitions = ", ".join(
+        [f"{name} {field.db_type(connection)}" for name, field in fields.items()] + [f"{c} text" for c in columns]
+    )
+    staging, now = f"staging_{Child._meta.db_table}", timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({definitions}) ON COMMIT DROP")
+        with cursor.cursor.copy(
+            f"COPY {staging} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (reference, route))"
+        ) as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(
+            f"INSERT INTO {Child._meta.db_table} (organisation_id, code, created_at, updated_at, reference, route, "
+            f"dates, created_by_import_id) SELECT %s, gen_random_uuid(), %s, %s, reference, route, {built}, %s "
+            f"FROM {staging}",
+            [organisation.pk, now, now, *codes.tolist(), milestone_import.pk],
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+
+
 def _apply_changes(milestone_import: MilestoneImport, *, undo: bool) -> None:
     """Set the route and dates of the children held before an import from its change rows: to
     what it set (``undo`` False), or back to what they were (``undo`` True: a date it added is
     taken out of the map). One UPDATE on PostgreSQL; batches elsewhere."""
-    changes = ImportChange.objects.filter(milestone_import=milestone_import, created_child=False)
+    changes = ImportChange.objects.filter(milestone_import=milestone_import)
     if not changes.exists():  # e.g. a first upload: it only created children
         return
     if connection.vendor == "postgresql":
@@ -754,7 +803,7 @@ def _apply_changes(milestone_import: MilestoneImport, *, undo: bool) -> None:
                 f"route = CASE WHEN change.old_route <> change.new_route THEN {route} ELSE child.route END, "
                 f"dates = {dates}, updated_at = now() "
                 f"FROM {ImportChange._meta.db_table} AS change "
-                "WHERE change.milestone_import_id = %s AND NOT change.created_child AND child.id = change.child_id",
+                "WHERE change.milestone_import_id = %s AND child.id = change.child_id",
                 [milestone_import.pk],
             )
         return
@@ -776,28 +825,16 @@ def _apply_changes(milestone_import: MilestoneImport, *, undo: bool) -> None:
         Child.objects.bulk_update(list(children.values()), ["route", "dates", "updated_at"], batch_size=1000)
 
 
-def _child_ids(organisation: Organisation, references: set[str]) -> dict[str, int]:
-    """Primary keys of the given children: filtered in SQL when few, else read in one pass."""
-    rows = Child.objects.for_organisation(organisation)
-    if len(references) < 500:
-        rows = rows.filter(reference__in=references)
-    return {reference: pk for reference, pk in rows.values_list("reference", "pk") if reference in references}
-
-
 def _insert(
     organisation: Organisation,
     model: type[models.Model],
     frame: pd.DataFrame,
-    *,
-    record_created_for: MilestoneImport | None = None,
 ) -> None:
     """Insert rows of a TenantRow model given as a frame of column values (by attname; dates
     as datetime64 columns; JSON fields as Python values).
 
     PostgreSQL gets one COPY per table (several times faster than INSERT for 100,000s of rows);
     other databases get bulk_create in batches. Missing values (None, NaN, NaT) are NULL.
-    ``record_created_for`` (children, PostgreSQL only): the same statement records each child
-    inserted as created by that import (its change row).
     """
     if frame.empty:
         return
@@ -837,23 +874,16 @@ def _insert(
             f"INSERT INTO {table} (organisation_id, code, created_at, updated_at, {columns}) "
             f"SELECT %s, gen_random_uuid(), %s, %s, {columns} FROM {staging}"
         )
-        parameters = [organisation.pk, now, now]
-        if record_created_for is not None:
-            insert = (
-                f"WITH created AS ({insert} RETURNING id, route) "
-                f"INSERT INTO {ImportChange._meta.db_table} (organisation_id, code, created_at, updated_at, "
-                "milestone_import_id, child_id, created_child, old_route, new_route, old_dates, new_dates) "
-                "SELECT %s, gen_random_uuid(), %s, %s, %s, id, true, '', route, '{}', '{}' FROM created"
-            )
-            parameters += [organisation.pk, now, now, record_created_for.pk]
-        cursor.execute(insert, parameters)
+        cursor.execute(insert, [organisation.pk, now, now])
         cursor.execute(f"DROP TABLE {staging}")
 
 
 def _date_text(values: pd.Series) -> np.ndarray:
-    """yyyy-mm-dd text of a datetime64 column, None for NaT (vectorised, unlike strftime)."""
+    """yyyy-mm-dd text of a datetime64 column, None for NaT (vectorised, unlike strftime; each
+    distinct day is written once, as a file's 760,000 dates fall on a few thousand days)."""
     days = values.to_numpy(dtype="datetime64[D]")
-    text = np.datetime_as_string(days, unit="D").astype(object)
+    labels, distinct = pd.factorize(days.view(np.int64))
+    text = np.datetime_as_string(distinct.view("datetime64[D]"), unit="D").astype(object)[labels]
     text[np.isnat(days)] = None
     return text
 
@@ -871,13 +901,22 @@ def rollback_blocker(milestone_import: MilestoneImport) -> MilestoneImport | Non
             milestone_import__organisation=milestone_import.organisation,
             milestone_import__status__in=[Status.COMMITTED, Status.ROLLING_BACK],
             milestone_import__committed_at__gt=milestone_import.committed_at,
-            child_id__in=ImportChange.objects.filter(milestone_import=milestone_import).values("child_id"),
+        )
+        # The children it changed, and those it created (recorded on the child).
+        .filter(
+            models.Q(child_id__in=ImportChange.objects.filter(milestone_import=milestone_import).values("child_id"))
+            | models.Q(child_id__in=_created_by(milestone_import).values("pk"))
         )
         .order_by("milestone_import__committed_at")
         .values_list("milestone_import_id", flat=True)
         .first()
     )
     return MilestoneImport.objects.get(pk=later) if later else None
+
+
+def _created_by(milestone_import: MilestoneImport) -> models.QuerySet:
+    """The children the import created (a roll-back deletes them)."""
+    return Child.objects.for_organisation(milestone_import.organisation_id).filter(created_by_import=milestone_import)
 
 
 def _check_rollback_allowed(milestone_import: MilestoneImport, *statuses: str) -> None:
@@ -989,11 +1028,7 @@ def milestone_import_rollback(
 def _rollback_changes(milestone_import: MilestoneImport) -> None:
     """Children held before get their earlier route and dates back from the import's change
     rows; children it created are deleted (with their dates, on their row)."""
-    created = list(
-        ImportChange.objects.filter(milestone_import=milestone_import, created_child=True)
-        .order_by()
-        .values_list("child_id", flat=True)
-    )
+    created = list(_created_by(milestone_import).order_by().values_list("pk", flat=True))
     _progress_from_outside(milestone_import, 10, "Restoring earlier dates and routes")
     _apply_changes(milestone_import, undo=True)
     for start in range(0, len(created), ROLLBACK_BATCH):
@@ -1007,8 +1042,9 @@ ROLLBACK_BATCH = 20000
 
 
 def _delete_children(ids: list[int]) -> None:
-    """Delete children with their change rows: on PostgreSQL two plain DELETEs (nothing else
-    refers to a child now that its dates are on its row), elsewhere Django's cascade."""
+    """Delete children with their change rows (those of later imports rolled back since): on
+    PostgreSQL two plain DELETEs (nothing else refers to a child now that its dates are on its
+    row), elsewhere Django's cascade."""
     if connection.vendor != "postgresql":
         Child.objects.filter(pk__in=ids).delete()
         return

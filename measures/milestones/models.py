@@ -96,6 +96,15 @@ def date_from_text(text: str | None) -> date | None:
 
 
 class Child(TenantRow):
+    # No database constraint and no index of its own (db_constraint=False, db_index=False): the
+    # deferred check of the key cost about a second at the COMMIT of 100,000 children
+    # (measured with bench/import.py), and the (organisation, reference) index serves every read
+    # by organisation. Its integrity is the code's, as for ImportChange: children are written by
+    # imports under the organisation's lock with the import's own organisation, and deleting an
+    # organisation goes through Django's cascade (on_delete stays CASCADE, which Django runs).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     # Not unique, not indexed (see ``bulk_row_code``): children are written 100,000 at a time and
     # never addressed by URL.
     code = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -106,6 +115,19 @@ class Child(TenantRow):
     # codes never change once made (the pathway service and the admin refuse it), and deleting a
     # milestone removes its code from every child's map (see ``milestone_forget_dates``).
     dates = models.JSONField(default=dict, blank=True)
+    # The import that created the child, which rolling it back deletes (null for a child made
+    # otherwise). Kept on the child's own row rather than as a change row per child created (a
+    # second 100,000-row insert for a first upload; issue 16). No database constraint, as above;
+    # deleting the import (only with its organisation) clears it through Django.
+    created_by_import = models.ForeignKey(
+        "MilestoneImport",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         ordering = ["reference"]
@@ -187,13 +209,13 @@ class MilestoneImport(TenantModel):
 
 
 class ImportChange(TenantRow):
-    """What an import changed about one child, so that it can be rolled back: one row per child
-    it created or changed (not one per date), written in bulk with the children.
+    """What an import changed about one child it did not create, so that it can be rolled back:
+    one row per child it changed (not one per date), written in bulk with the children.
 
     ``old_dates``/``new_dates`` hold only the dates it set, {code: "YYYY-MM-DD"}, with null in
     ``old_dates`` for a date the child did not have; a route it changed is in ``old_route`` and
-    ``new_route`` (both blank when it did not). A child it created is rolled back by deleting it,
-    so its row records only that."""
+    ``new_route`` (both blank when it did not). A child it created has no change row: the child
+    records it (``Child.created_by_import``) and is rolled back by being deleted."""
 
     code = bulk_row_code()
     # The three keys have no database constraint (db_constraint=False), so a commit does not
@@ -213,7 +235,6 @@ class ImportChange(TenantRow):
     )
     # No index of its own: the (child, milestone_import) index serves lookups by child.
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
-    created_child = models.BooleanField(default=False)
     old_route = models.CharField(max_length=10, blank=True)
     new_route = models.CharField(max_length=10, blank=True)
     old_dates = models.JSONField(default=dict, blank=True)

@@ -172,7 +172,8 @@ def test_two_deliveries_of_one_commit_save_it_once(org, cast):
     imports.milestone_import_commit(milestone_import=second, today=TODAY)
     assert fresh(milestone_import).status == Status.COMMITTED
     assert Child.objects.filter(organisation=org).count() == 3
-    assert ImportChange.objects.filter(milestone_import=milestone_import, created_child=True).count() == 3
+    assert Child.objects.filter(organisation=org, created_by_import=milestone_import).count() == 3
+    assert not ImportChange.objects.filter(milestone_import=milestone_import).exists()
 
 
 @pytest.mark.parametrize(

@@ -75,10 +75,10 @@ def test_a_pool_process_killed_mid_commit_is_replaced_and_the_commit_saved_once(
     worker = start_worker()
     milestone_import = upload(org, cast.members["data"].user)
     reaches(milestone_import, Status.VALIDATED)
-    with table_locked(ImportChange._meta.db_table, "EXCLUSIVE"):
+    with table_locked(Child._meta.db_table, "EXCLUSIVE"):
         imports.milestone_import_request_commit(milestone_import=current(milestone_import))
-        # The insert of the children, which writes their change rows too, waits (inside the transaction).
-        paused_at(milestone_import, "Saving new children")  # the created children and their change rows: one statement
+        # The insert of the children (each recording the import that created it) waits, inside the transaction.
+        paused_at(milestone_import, "Saving new children")
         worker.kill_pool_process()
         paused_at(milestone_import, "", attempt=2)  # delivered again, to the new pool process
         assert not Child.objects.filter(organisation=org).exists()  # nothing committed by the lost one
@@ -86,7 +86,8 @@ def test_a_pool_process_killed_mid_commit_is_replaced_and_the_commit_saved_once(
     assert saved.attempts == 2 and saved.new_children == CHILDREN
     assert Child.objects.filter(organisation=org).count() == CHILDREN
     assert date_count(org) == 2 * CHILDREN
-    assert ImportChange.objects.filter(milestone_import=saved, created_child=True).count() == CHILDREN
+    assert Child.objects.filter(organisation=org, created_by_import=saved).count() == CHILDREN
+    assert not ImportChange.objects.filter(milestone_import=saved).exists()  # no change row per child created
 
 
 def test_a_pool_process_killed_mid_check_is_replaced_and_the_check_finished(org, cast, start_worker):
@@ -122,9 +123,9 @@ def test_a_whole_worker_killed_mid_commit_hands_the_commit_to_the_next_worker_wi
     first = start_worker()
     milestone_import = upload(org, cast.members["data"].user)
     reaches(milestone_import, Status.VALIDATED)
-    with table_locked(ImportChange._meta.db_table, "EXCLUSIVE"):
+    with table_locked(Child._meta.db_table, "EXCLUSIVE"):
         imports.milestone_import_request_commit(milestone_import=current(milestone_import))
-        paused_at(milestone_import, "Saving new children")  # the created children and their change rows: one statement
+        paused_at(milestone_import, "Saving new children")  # the insert of the created children waits
         first.kill()
     killed = time.monotonic()
     # The message is unacknowledged in Redis: a new worker takes it once it has been out for the

@@ -62,11 +62,10 @@ def test_commit_writes_children_dates_changes_and_derived_measures(pathway, cast
     assert dates_of(pathway, "C-1") == {"looked_after": date(2024, 2, 1), "permanence_rec": date(2024, 7, 15)}
     assert dates_of(pathway, "C-2") == {"looked_after": date(2024, 2, 28)}  # Excel serial 45350
     assert Child.objects.get(organisation=pathway, reference="C-2").route == "po"
-    assert ImportChange.objects.filter(milestone_import=milestone_import, created_child=True).count() == 2
-    # Dates of children the import created are rolled back with the child: one row per child
-    # created, and nothing else.
-    assert ImportChange.objects.filter(milestone_import=milestone_import).count() == 2
-    assert not ImportChange.objects.filter(milestone_import=milestone_import).exclude(new_dates={}).exists()
+    # Children the import created are rolled back by deleting them, dates and all: each records
+    # the import that created it, and there is no change row for them, nor anything per date.
+    assert Child.objects.filter(organisation=pathway, created_by_import=milestone_import).count() == 2
+    assert not ImportChange.objects.filter(milestone_import=milestone_import).exists()
     median = Measure.objects.get(
         organisation=pathway, derivation="median_days", timescale__to_milestone__code="permanence_rec"
     )
@@ -109,6 +108,8 @@ def test_rollback_restores_earlier_values_and_is_blocked_by_a_later_import(pathw
 
     imports.milestone_import_rollback(milestone_import=first, user=user, today=TODAY)
     assert not Child.objects.filter(organisation=pathway).exists()
+    # The children it created went with the change rows of the later import rolled back before.
+    assert not ImportChange.objects.filter(organisation=pathway).exists()
     with pytest.raises(ValidationError, match="Only a saved import"):
         imports.milestone_import_rollback(milestone_import=first, user=user, today=TODAY)
 
@@ -345,11 +346,12 @@ def test_rollback_of_an_import_that_created_children_and_changed_others(
         )
     )
     assert (second.new_children, second.updated_children, second.unchanged_children) == (2, 1, 1)
-    changes = ImportChange.objects.filter(milestone_import=second)
-    # One row per child created (C-3, C-4), however many dates it has; one row for C-1 (changed)
-    # with its route and the dates set, before and after; none for C-2 (unchanged).
-    assert changes.filter(created_child=True).count() == 2
-    changed = changes.get(created_child=False)
+    # The children created (C-3, C-4) record it, however many dates they have; one change row
+    # for C-1 (changed) with its route and the dates set, before and after; none for C-2
+    # (unchanged) nor for the children created.
+    created = Child.objects.filter(organisation=pathway, created_by_import=second)
+    assert sorted(created.values_list("reference", flat=True)) == ["C-3", "C-4"]
+    changed = ImportChange.objects.get(milestone_import=second)
     assert changed.child.reference == "C-1"
     assert (changed.old_route, changed.new_route) == ("adoption", "kinship")
     assert changed.old_dates == {"permanence_rec": "2024-07-15", "panel": None}
