@@ -1,7 +1,8 @@
-"""The dashboard's and the home page's aim rows, rendered in Python (governance/templatetags/
-governance_rows.py), are exactly the markup of the templates they replaced, for every kind of
-row: withheld values (with and without an earlier value to name), provisional, no data, no
-measure, no icons, unscored, unlinked."""
+"""The dashboard's aim rows and timescale tiles and the home page's aim rows, rendered in Python
+(governance/templatetags/governance_rows.py), are exactly the markup of the templates they
+replaced, for every kind of row and tile: withheld values (with and without an earlier value to
+name), provisional, no data, no measure, no icons, unscored, unlinked, counts not made yet or
+from an earlier day."""
 
 import datetime
 import itertools
@@ -13,11 +14,37 @@ from django.test import override_settings
 
 from aims.models import Aim
 from governance.selectors.home import HomeAim
-from governance.selectors.summary import AimRow, Figure
+from governance.selectors.summary import AimRow, Figure, Freshness, GovernanceSummary, TimescaleTile
 from governance.sparklines import Sparkline, sparkline_svg
-from governance.templatetags.governance_rows import dashboard_aim_rows, home_aim_rows
+from governance.templatetags.governance_rows import dashboard_aim_rows, dashboard_tiles, home_aim_rows
 
-# The templates as they were, verbatim: governance/dashboard/aims.html's loop and the figure include.
+# The templates as they were, verbatim (their comments left out): governance/dashboard/aims.html's
+# and timescales.html's loops and their includes figure.html, tile_figure.html and icons.html.
+ICONS = (
+    "{% load static %}"
+    '<span class="mdc-icons">{% if figure.variation %}'
+    "<img src=\"{% static 'img/measures/'|add:figure.variation.code|add:'.svg' %}\" "
+    'alt="{{ figure.variation.label }}" '
+    'title="{{ figure.variation.label }}" width="22" height="22">{% endif %}{% if figure.assurance %}'
+    "<img src=\"{% static 'img/measures/'|add:figure.assurance.code|add:'.svg' %}\" "
+    'alt="{{ figure.assurance.label }}" '
+    'title="{{ figure.assurance.label }}" width="22" height="22">{% endif %}'
+    "{% if not figure.variation and not figure.assurance and not quiet %}"
+    '<span class="small text-body-secondary">No icons yet</span>{% endif %}</span>\n'
+)
+TILE_FIGURE = (
+    "{% if figure.suppressed %}"
+    '<span class="figure-value figure-withheld">{{ figure.text }}</span>{% include icons_template with quiet=True %}'
+    '<span class="figure-when">{{ figure.short_period }}: fewer than 5{% if figure.earlier_text %}; '
+    "{{ figure.earlier_period }}: {% if figure.measure_url %}"
+    '<a href="{{ figure.measure_url }}">{{ figure.earlier_text }}</a>{% else %}{{ figure.earlier_text }}{% endif %}'
+    "{% endif %}</span>"
+    '{% elif figure.period %}<span class="figure-value">{% if figure.measure_url %}'
+    '<a href="{{ figure.measure_url }}">{{ figure.text }}</a>{% else %}{{ figure.text }}{% endif %}</span>'
+    '{% include icons_template with quiet=True %}<span class="figure-when">{{ figure.short_period }}'
+    "{% if figure.provisional %} (provisional){% endif %}</span>"
+    '{% else %}<span class="figure-when">{{ figure.text }}</span>{% endif %}\n'
+)
 FIGURE = (
     "{% if figure.suppressed %}"
     '<span class="figure-value figure-withheld">{{ figure.text }}</span> <span class="figure-when">'
@@ -38,10 +65,25 @@ DASHBOARD_ROWS = """{% for row in rows %}
           <td class="spark-cell">{% if row.sparkline_svg %}{{ row.sparkline_svg|safe }}{% else %}<span class="small text-body-secondary">{{ row.latest.text }}</span>{% endif %}</td>
           <td class="latest-cell">{% include figure_template with figure=row.latest %}</td>
           <td class="small target-cell">{{ row.target_text }}</td>
-          <td>{% if row.latest.period or row.latest.suppressed %}{% include "governance/dashboard/icons.html" with figure=row.latest %}{% endif %}</td>
+          <td>{% if row.latest.period or row.latest.suppressed %}{% include icons_template with figure=row.latest %}{% endif %}</td>
           <td class="progress-cell">{% if row.progress_score %}<span class="fw-semibold">{{ row.progress_score }}</span> <span class="small">{{ row.progress_label }}</span>{% else %}<span class="small text-body-secondary">{{ row.progress_label }}</span>{% endif %}</td>
         </tr>
         {% endfor %}"""  # noqa: E501
+TILES = """{% for tile in summary.timescales %}
+    <li class="col-6 col-md-4 col-xl-2">
+      <div class="card h-100 timescale-tile" data-timescale="{{ tile.code }}">
+        <div class="card-body p-2">
+          <h3 class="h6 tile-name mb-1">{{ tile.name }}</h3>
+          <p class="tile-target mb-1">Target: within {{ tile.target_days }} days</p>
+          <dl class="mb-0 tile-figures">
+            <div><dt>Median</dt><dd data-figure="median_days">{% include tile_figure_template with figure=tile.median_days %}</dd></div>
+            <div><dt>Within target</dt><dd data-figure="within_target">{% include tile_figure_template with figure=tile.within_target %}</dd></div>
+            <div class="tile-waiting"><dt class="visually-hidden">Waiting past the target now</dt><dd data-figure="waiting">{% if tile.waiting_counted %}<span class="figure-value{% if tile.waiting != '0' %} figure-waiting{% endif %}">{{ tile.waiting }}</span> {{ tile.waiting_noun }} past target {% if summary.freshness.counts_as_of and summary.freshness.counts_as_of != summary.today %}on {{ summary.freshness.counts_as_of|date:"DATE_FORMAT" }}{% else %}now{% endif %}{% else %}Children waiting: being counted{% endif %}</dd></div>
+          </dl>
+        </div>
+      </div>
+    </li>
+    {% endfor %}"""  # noqa: E501
 HOME_ROWS = """{% for row in rows %}
         <tr data-aim="{{ row.aim.code }}">
           <th scope="row" class="fw-normal"><a href="{{ row.aim.get_absolute_url }}">{{ row.aim.title }}</a>{% if row.mine %} <span class="badge text-bg-light border">You lead</span>{% endif %}
@@ -101,17 +143,64 @@ def _dashboard_rows() -> list[AimRow]:
     return rows
 
 
+def _template(source: str) -> Template:
+    return Template(source, engine=Engine.get_default())
+
+
 def _reference(source: str, **context) -> str:
-    engine = Engine.get_default()
-    return Template(source, engine=engine).render(Context(context, autoescape=True))
+    includes = {"figure_template": FIGURE, "tile_figure_template": TILE_FIGURE, "icons_template": ICONS}
+    context.update({name: _template(text) for name, text in includes.items()})
+    return _template(source).render(Context(context, autoescape=True))
 
 
 def test_the_dashboard_rows_are_the_templates_markup_for_every_kind_of_row() -> None:
     rows = _dashboard_rows()
-    figure_template = Template(FIGURE, engine=Engine.get_default())
-    expected = _reference(DASHBOARD_ROWS, rows=rows, figure_template=figure_template)
+    expected = _reference(DASHBOARD_ROWS, rows=rows)
     assert dashboard_aim_rows(rows) == expected
     assert "&lt;5" in expected and "No icons yet" in expected and "(provisional)" in expected  # every branch seen
+
+
+def _summary(tiles: list[TimescaleTile], *, counts_as_of: datetime.date | None) -> GovernanceSummary:
+    today = datetime.date(2026, 12, 2)
+    return GovernanceSummary(
+        organisation_name="Aberdeen City",
+        today=today,
+        period_start=today - datetime.timedelta(days=89),
+        period_end=today,
+        viewer=False,
+        aims=[],
+        timescales=tiles,
+        testing=None,
+        implementations=None,
+        listening=None,
+        freshness=Freshness(None, None, "3", 3, None, counts_as_of=counts_as_of),
+    )
+
+
+@pytest.mark.parametrize("counts_as_of", [None, datetime.date(2026, 12, 2), datetime.date(2026, 11, 30)])
+def test_the_dashboard_tiles_are_the_templates_markup_for_every_kind_of_tile(counts_as_of) -> None:
+    tiles = []
+    for number, (median, within, (waiting, counted)) in enumerate(
+        itertools.product(FIGURES, FIGURES[::-1], [("0", True), ("<5", True), ("12", True), ("", False)])
+    ):
+        tiles.append(
+            TimescaleTile(
+                code=str(uuid.uuid4()),
+                name=f"Looked after to panel <{number}>",
+                basis="looked_after",
+                target_days=183 + number * 7,  # some past 1,000
+                median_days=median,
+                within_target=within,
+                waiting=waiting,
+                waiting_noun="children" if waiting != "1" else "child",
+                waiting_count=None,
+                waiting_counted=counted,
+            )
+        )
+    summary = _summary(tiles, counts_as_of=counts_as_of)
+    expected = _reference(TILES, summary=summary)
+    assert dashboard_tiles(summary) == expected
+    assert "fewer than 5;" in expected and "being counted" in expected and "figure-waiting" in expected
 
 
 @override_settings(STATIC_URL="/static/")
