@@ -297,8 +297,12 @@ class CompletenessProblem(TenantRow):
     ``computed_at``."""
 
     code = bulk_row_code()
-    # No index by organisation alone: the (organisation, position) index serves every read.
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No index by organisation alone: the (organisation, position) index serves every read. No
+    # database constraint (as for WaitingRow): the refresh writes these rows in bulk under the
+    # organisation's lock with its own key, and Django cascades the deletes.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     # The problem's place in the list (0, 1, …: by child reference, missing dates first), so a
     # page is a range of positions, whatever its number.
     position = models.PositiveIntegerField()
@@ -321,9 +325,18 @@ class WaitingRow(TenantRow):
     issue 16). The days waiting are worked out from ``since`` when shown."""
 
     code = bulk_row_code()
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The keys have no database constraint: the refresh writes tens of thousands of these rows
+    # at a time, under the organisation's lock, with its own keys and those of its timescales,
+    # and the deferred check of each key at COMMIT was a second's work at 100,000 children
+    # (bench/import.py, issue 16). Deletes reach them through Django's cascade (or the
+    # refresh's own delete).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     # No index of its own: the (timescale, position) index serves every read.
-    timescale = models.ForeignKey(Timescale, on_delete=models.CASCADE, related_name="+", db_index=False)
+    timescale = models.ForeignKey(
+        Timescale, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     position = models.PositiveIntegerField()
     reference = models.CharField(max_length=40)
     route = models.CharField(max_length=10, choices=Route.choices, blank=True)
