@@ -125,10 +125,11 @@ def finish(
 
     `ys` (and `array`, the same values as an exact numpy array, or None) and `lines` (upper,
     lower, upper 2σ, lower 2σ; the 2σ pair None for no 2-of-3 rule) are on the scale the rules
-    are read on; each line is one number, or with `varying` a numpy array with one value per
-    present point. `shown` and `shown_centre` are the same lines on the scale reported back
-    (the T chart's back-transformed ones), `values` the plotted values per present point;
-    both default to the rules' scale. `gaps` says whether any position is missing.
+    are read on; each line is one number, or with `varying` one value per present point (a
+    numpy array, or a list on the short-series path of `rules`). `shown` and `shown_centre`
+    are the same lines on the scale reported back (the T chart's back-transformed ones),
+    `values` the plotted values per present point; both default to the rules' scale. `gaps`
+    says whether any position is missing.
     """
     signals: list[Signal] = []
     if centre is not None:
