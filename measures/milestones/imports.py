@@ -747,6 +747,9 @@ def _copy_children(milestone_import: MilestoneImport, new: pd.DataFrame, dated: 
     organisation = milestone_import.organisation
     references = new["reference"].to_numpy(dtype=object)
     owners = pd.Index(references).get_indexer(dated["reference"].to_numpy(dtype=object))
+    if (owners < 0).any():  # cannot happen (a new child's dates are under its reference); never misfile one
+        raise ValueError("A new child's dates do not match any new child")
+    # The file's checks leave one date per child and milestone, so no cell is written twice.
     labels, codes = pd.factorize(dated["milestone"].to_numpy(dtype=object))
     table = np.full((len(references), len(codes)), None, dtype=object)
     table[owners, labels] = texts
