@@ -15,15 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from measures.analysis.common import Better, Signal, labels_for, record_maker
+from measures.analysis.common import Better, Signal, record_maker
 from measures.analysis.rules import Bands, ShortBands
 from measures.analysis.spc import (
     TRIAL_LIMIT_POINTS,
     Assurance,
     Variation,
     _causes,
-    _outside,
-    _variation,
+    _marks,
     assurance_icon,
 )
 
@@ -141,7 +140,7 @@ def finish(
             # Without 2σ lines no point can be "beyond 2σ": the lines are the limits themselves.
             limits = (
                 lines
-                if isinstance(lines, Bands | ShortBands)
+                if isinstance(lines, (Bands, ShortBands))
                 else (
                     upper,
                     lower,
@@ -154,22 +153,25 @@ def finish(
     shown = shown if shown is not None else lines
     shown_centre = centre if shown_centre is None else shown_centre
     # Varying limits are lists whatever happens (None where there is no line), as the P chart's.
-    reported: list[Line] = [[None] * length for _ in range(4)] if varying else [None, None, None, None]
-    last_ucl = last_lcl = None
-    if shown is not None:
-        for number, line in enumerate(shown):
+    reported: list[Line]
+    if not varying:
+        reported = [None, None, None, None] if shown is None else list(shown)
+    elif shown is None:
+        reported = [[None] * length for _ in range(4)]
+    else:
+        reported = []
+        for line in shown:
             if line is None:
+                reported.append([None] * length)
                 continue
-            if varying:
-                if not isinstance(line, list):
-                    line = line.tolist()
-                reported[number] = spread(line, present, length) if gaps else line
-            else:
-                reported[number] = line
-        if present:
-            last_ucl, last_lcl = (shown[0][-1], shown[1][-1]) if varying else (shown[0], shown[1])
-            if varying and isinstance(last_ucl, np.generic):
-                last_ucl, last_lcl = last_ucl.item(), last_lcl.item()
+            if not isinstance(line, list):
+                line = line.tolist()
+            reported.append(spread(line, present, length) if gaps else line)
+    last_ucl = last_lcl = None
+    if shown is not None and present:
+        last_ucl, last_lcl = (shown[0][-1], shown[1][-1]) if varying else (shown[0], shown[1])
+        if varying and isinstance(last_ucl, np.generic):
+            last_ucl, last_lcl = last_ucl.item(), last_lcl.item()
     plotted = values if values is not None else ys
     if gaps:
         plotted = spread(plotted, present, length)
@@ -177,6 +179,7 @@ def finish(
         plotted = list(ys)
 
     last_index = present[-1] if present else None
+    outside, labels, variation = _marks(signals, length, last_index, better)
     return _maker(result_type)(
         centre=shown_centre,
         ucl=reported[0],
@@ -184,13 +187,13 @@ def finish(
         sigma2_upper=reported[2],
         sigma2_lower=reported[3],
         values=plotted,
-        outside=_outside(signals),
+        outside=outside,
         signals=signals,
-        point_labels=labels_for(signals, length),
+        point_labels=labels,
         trial_limits=base < TRIAL_LIMIT_POINTS,
         baseline_points=base,
         baseline_stop=present[base - 1] + 1 if base else 0,
-        variation=_variation(signals, last_index, better),
+        variation=variation,
         assurance=assurance_icon(last_ucl, last_lcl, target, better),
         last_index=last_index,
         **extra,

@@ -157,6 +157,7 @@ def xmr_chart(
         signals = _causes(present, gaps, ys, array, centre, lines, better)
 
     last_index = present[-1] if present else None
+    outside, labels, variation = _marks(signals, length, last_index, better)
     return _make_xmr(
         centre=centre,
         ucl=ucl,
@@ -166,11 +167,11 @@ def xmr_chart(
         sigma2_upper=sigma2_upper,
         sigma2_lower=sigma2_lower,
         moving_ranges=moving_ranges,
-        outside=_outside(signals),
+        outside=outside,
         signals=signals,
-        point_labels=labels_for(signals, length),
+        point_labels=labels,
         trial_limits=len(base) < TRIAL_LIMIT_POINTS,
-        variation=_variation(signals, last_index, better),
+        variation=variation,
         assurance=assurance_icon(ucl, lcl, target, better),
         last_index=last_index,
     )
@@ -236,6 +237,7 @@ def p_chart(
     last_index = present[-1] if present else None
     last_ucl = ucl[last_index] if last_index is not None else None
     last_lcl = lcl[last_index] if last_index is not None else None
+    outside, labels, variation = _marks(signals, length, last_index, better)
     return _make_p(
         centre=p_bar,
         ucl=ucl,
@@ -244,11 +246,11 @@ def p_chart(
         sigma2_lower=sigma2_lower,
         proportions=proportions,
         p_bar=p_bar,
-        outside=_outside(signals),
+        outside=outside,
         signals=signals,
-        point_labels=labels_for(signals, length),
+        point_labels=labels,
         trial_limits=stop < TRIAL_LIMIT_POINTS,
-        variation=_variation(signals, last_index, better),
+        variation=variation,
         assurance=assurance_icon(last_ucl, last_lcl, target, better),
         last_index=last_index,
     )
@@ -411,6 +413,15 @@ def _special_causes_loop(
     ]
     signals.sort(key=lambda signal: (signal.start, signal.end, signal.kind))
     return signals
+
+
+def _marks(
+    signals: list[Signal], length: int, last_index: int | None, better: Better
+) -> tuple[list[int], list[str | None], Variation | None]:
+    """(outside, point labels, variation icon) of a chart's signals; quick without any."""
+    if not signals:
+        return [], [None] * length, None if last_index is None else "common_cause"
+    return _outside(signals), labels_for(signals, length), _variation(signals, last_index, better)
 
 
 def _outside(signals: list[Signal]) -> list[int]:
