@@ -1,5 +1,6 @@
 """The senior managers' dashboard beyond the summary: each governance group's latest issued
-report and the report it owes next. Two queries whatever the number of groups and reports."""
+report and the report it owes next. Two queries whatever the number of groups and reports (one when
+there are no groups)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,8 @@ def group_reports(organisation: Organisation, *, today: datetime.date) -> list[G
         .select_related("reporter__user")
         .order_by("name")
     )
+    if not groups:
+        return []
     reports = (
         Report.objects.for_organisation(organisation)
         .filter(kind=Report.Kind.GOVERNANCE, group__in=groups)

@@ -16,8 +16,8 @@ from django.utils import timezone
 from aims.models import Aim
 from aims.progress import DESCRIPTIONS as PROGRESS_DESCRIPTIONS
 from aims.selectors import OPEN_STATUSES, aims_due_for_review
-from governance.models import Meeting
-from governance.selectors.meetings import MyAction, my_actions
+from governance.models import Action, Meeting
+from governance.selectors.meetings import MyAction
 from governance.selectors.summary import outcome_sparkline, outcome_summaries
 from governance.sparklines import sparkline_svg
 from measures.charts import format_number
@@ -127,7 +127,6 @@ def leads_home(organisation: Organisation, membership: Membership) -> LeadsHome:
     my_ideas = list(
         ChangeIdea.objects.for_organisation(organisation)
         .filter(lead=membership, status__in=ACTIVE_IDEA_STATUSES)
-        .select_related("organisation")
         .order_by("status", "title")
     )
     reviews_due = aims_due_for_review(organisation, today=today)
@@ -136,22 +135,41 @@ def leads_home(organisation: Organisation, membership: Membership) -> LeadsHome:
         awaiting = list(
             IdeaSubmission.objects.for_organisation(organisation)
             .filter(status=IdeaSubmission.Status.NEW)
-            .select_related("organisation")
             .order_by("created_at")
         )
     cycles = list(
         PDSACycle.objects.for_organisation(organisation)
-        .select_related("organisation", "change_idea", "lead__user")
+        .select_related("change_idea", "lead__user")
         .order_by("-updated_at")[:RECENT_CYCLES]
     )
+    # Every row is the organisation's: it is set on each rather than joined and built per row.
+    for row in (*my_ideas, *(awaiting or []), *cycles):
+        row.organisation = organisation
     return LeadsHome(
         home_aims(organisation, membership, viewer=not membership.can(Permission.CHILD_DATA)),
         my_ideas,
         reviews_due,
         awaiting,
         cycles,
-        my_actions(organisation, membership, today=today),
+        _my_actions(organisation, membership, today=today),
     )
+
+
+def _my_actions(organisation: Organisation, membership: Membership, *, today: datetime.date) -> list[MyAction]:
+    """The person's open actions, soonest due first, those past their due date flagged (the rule
+    of ``governance.selectors.meetings.my_actions``), with only what the home page shows of each:
+    its meeting and the meeting's group (two joins, not nine). One query."""
+    actions = list(
+        Action.objects.for_organisation(organisation)
+        .filter(owner=membership, status=Action.Status.OPEN)
+        .select_related("meeting__team")
+        .order_by("due_on", "pk")
+    )
+    for action in actions:
+        action.organisation = organisation
+        if action.meeting is not None:
+            action.meeting.organisation = organisation
+    return [MyAction(action, action.due_on < today) for action in actions]
 
 
 # The data lead's home -----------------------------------------------------------------------

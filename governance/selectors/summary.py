@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 from django.db.models import Count, Q, QuerySet
+from django.db.models.base import ModelState
 from django.urls import NoReverseMatch
 
 from aims.models import Aim
@@ -258,6 +259,15 @@ def _small_payload(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _point(fields: dict[str, Any]) -> DataPoint:
+    """The latest point, unsaved and bare (no ``__init__``, no signals): the summary reads only
+    its value fields and period, and a page builds dozens."""
+    point = DataPoint.__new__(DataPoint)
+    point.__dict__.update(fields)
+    point._state = ModelState()
+    return point
+
+
 def outcome_summaries(
     organisation: Organisation, measures: list[Measure], *, viewer: bool
 ) -> dict[int, MeasureSummary]:
@@ -279,9 +289,7 @@ def outcome_summaries(
     summaries = {}
     for measure in measures:
         entry = entries[measure.pk]
-        latest = None
-        if entry["latest"] is not None:
-            latest = DataPoint(organisation=organisation, measure=measure, **entry["latest"])
+        latest = _point(entry["latest"]) if entry["latest"] is not None else None
         chart = MeasureChart(measure, entry["payload"], f"spark-{measure.code}")
         summaries[measure.pk] = MeasureSummary(measure, chart, latest, viewer)
     return summaries
