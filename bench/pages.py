@@ -11,7 +11,9 @@ council, both led by its demo lead:
   times, and ten times its children (4,000, the demo's generator), imported through the upload
   services, then the derived measures and pathway summaries worked out as the worker does;
 - **100k**: the measures and aims once, and ``--children`` (100,000) children the same way.
-The first demo council itself is **1×**. Later runs reuse the database (nothing is rebuilt), so
+Both also get the council's named PACE Lead and Data Lead and its governance groups (ten times at
+10×, without reports), so that their pages have the demo's kind of content. The first demo
+council itself is **1×**. Later runs reuse the database (nothing is rebuilt), so
 that page changes can be measured again in a minute or two.
 
 Each page is asked for once (warm-up: caches and the chart cache filled, as after the first
@@ -145,8 +147,39 @@ def build_scales(*, children: int) -> dict:
             Membership.objects.create(organisation=org, user=lead, role=Role.LEAD)
             copy_improvement_work(source, org, times=times)
             import_children(source, org, count if count is not None else times * source_children(source))
+        copy_leadership(source, org, times=times)
         scales[scale] = (org, lead)
     return scales
+
+
+def copy_leadership(source, target, *, times: int) -> None:
+    """The source's named PACE Lead and Data Lead (the same people, with their roles) and its active
+    governance groups (``times`` over, no reports), once: without them the bench organisations'
+    pages had other content than the demo's (the leadership alert, no groups), and each skipped
+    a query the demo's pages run. Added to databases built before it, on their next run."""
+    from governance.models import GovernanceGroup
+    from pace_hub.models import Membership
+
+    if GovernanceGroup.objects.filter(organisation=target).exists():
+        return
+    groups = list(GovernanceGroup.objects.filter(organisation=source, active=True))
+    wanted = {source.pace_lead_id, source.data_lead_id, *(group.reporter_id for group in groups)} - {None}
+    people = {
+        membership.pk: Membership.objects.get_or_create(
+            organisation=target, user=membership.user, defaults={"role": membership.role}
+        )[0]
+        for membership in Membership.objects.filter(pk__in=wanted).select_related("user")
+    }
+    target.pace_lead = people.get(source.pace_lead_id)
+    target.data_lead = people.get(source.data_lead_id)
+    target.save(update_fields=["pace_lead", "data_lead"])
+    skip = {"id", "code", "organisation", "created_at", "updated_at", "reporter"}
+    for copy in range(times):
+        suffix = f" ({copy + 1})" if times > 1 else ""
+        for group in groups:
+            values = {f.attname: getattr(group, f.attname) for f in group._meta.concrete_fields if f.name not in skip}
+            values["name"] = group.name + suffix
+            GovernanceGroup.objects.create(organisation=target, reporter=people.get(group.reporter_id), **values)
 
 
 def source_children(source) -> int:
