@@ -22,9 +22,11 @@ same method, three back to back), so a before/after table shares the machine's n
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import io
 import math
+import shutil
 import statistics
 import subprocess
 import sys
@@ -571,6 +573,7 @@ def engine_at(revision: str) -> object:
     """The analysis package as it was at `revision` (git archive into a temporary folder,
     imported under another name), to be timed beside this checkout's."""
     folder = Path(tempfile.mkdtemp(prefix="analysis-before-"))
+    atexit.register(shutil.rmtree, folder, True)
     archive = subprocess.run(
         ["git", "archive", revision, "measures/analysis"], cwd=ROOT, capture_output=True, check=True
     ).stdout
