@@ -1,7 +1,7 @@
-"""The aim rows and timescale tiles of the governance dashboard and the aim rows of the home page,
-rendered in Python: at 10× data the dashboard holds 30 aims, and each row (and each tile's two
-figures) resolved dozens of template variables through nested includes, a third of the page's
-time. The markup is exactly that of the templates they replaced (tests/governance/
+"""The aim rows, timescale tiles and governance groups of the governance dashboard and the aim rows
+of the home page, rendered in Python: at 10× data the dashboard holds 30 aims and 10 groups, and
+each row (and each tile's two figures) resolved dozens of template variables through nested
+includes, a third of the page's time. The markup is exactly that of the templates they replaced (tests/governance/
 test_governance_rows.py renders both and compares them).
 
 Every value is escaped once with ``html.escape`` (what Django's ``escape`` and the templates'
@@ -11,6 +11,7 @@ dozen values, and ``format_html`` per fragment cost more than the template it re
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from html import escape
 from typing import Any
@@ -19,7 +20,9 @@ from django import template
 from django.templatetags.static import static
 from django.utils.formats import date_format, localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 
+from governance.selectors.dashboard import GroupReports
 from governance.selectors.home import HomeAim
 from governance.selectors.summary import AimRow, Figure, GovernanceSummary, TimescaleTile
 
@@ -131,6 +134,59 @@ def dashboard_tiles(summary: GovernanceSummary) -> SafeString:
     """The ``<li>`` of each permanence timescale's tile (governance.selectors.summary.TimescaleTile)."""
     urls: dict[str, str] = {}
     return mark_safe("".join(_tile(tile, summary, urls) for tile in summary.timescales))
+
+
+def _day(value: datetime.date | datetime.datetime) -> str:
+    """A day as ``|date:"DATE_FORMAT"`` shows it (a datetime in the current time zone)."""
+    if isinstance(value, datetime.datetime):
+        value = template_localtime(value)
+    return _e(date_format(value, "DATE_FORMAT"))
+
+
+def _group_report(row: GroupReports, can_lead: bool) -> str:
+    group = row.group
+    name = _e(group.name)
+    reporter = f" · reporter {_e(group.reporter)}" if group.reporter else ""
+    if row.latest_issued:
+        latest = (
+            f'Latest: <a href="{_e(row.latest_issued.get_absolute_url())}" aria-label="{name} report for '
+            f'{_e(row.latest_label)}" data-latest-report>{_e(row.latest_label)}</a>, issued '
+            f"{_day(row.latest_issued.issued_at)}"
+        )
+    else:
+        latest = "No report issued yet"
+    draft = ""
+    if row.next_report:
+        status = _e(row.next_report.get_status_display().lower())
+        if can_lead:
+            draft = (
+                f' · <a href="{_e(row.next_report.get_absolute_url())}" aria-label="{name}: draft {status} for '
+                f'{_e(row.next_label)}">draft {status}</a>'
+            )
+        else:
+            draft = f" · draft {status}"
+    overdue = ""
+    if row.overdue:
+        overdue = (
+            '<p class="small mb-0 text-concern" data-overdue><strong>Overdue:</strong> the '
+            f"{_e(row.overdue.period.label)} report was due {_day(row.overdue.due_on)} and has not been issued.</p>"
+        )
+    return (
+        f'\n      <li class="group-report" data-group="{_e(group.code)}">\n'
+        f'        <h3 class="h6 mb-0 small fw-semibold">{name} <span class="fw-normal text-body-secondary">'
+        f"· {_e(group.get_cadence_display().lower())}{reporter}</span></h3>\n"
+        f'        <p class="small mb-0">{latest}</p>\n'
+        f'        <p class="small mb-0">Next due <strong>{_day(row.next_due.due_on)}</strong> for '
+        f"{_e(row.next_label)}{draft}</p>\n"
+        f"        {overdue}\n"
+        "      </li>\n      "
+    )
+
+
+@register.simple_tag
+def dashboard_group_reports(groups: Iterable[GroupReports], can_lead: bool) -> SafeString:
+    """The ``<li>`` of each governance group's reports (governance.selectors.dashboard.GroupReports)."""
+    return mark_safe("".join(_group_report(row, can_lead) for row in groups))
 
 
 def _dashboard_row(row: AimRow, urls: dict[str, str]) -> str:

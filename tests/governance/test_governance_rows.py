@@ -13,10 +13,19 @@ from django.template import Context, Engine, Template
 from django.test import override_settings
 
 from aims.models import Aim
+from governance import schedule
+from governance.models import GovernanceGroup, Report
+from governance.selectors.dashboard import GroupReports
 from governance.selectors.home import HomeAim
 from governance.selectors.summary import AimRow, Figure, Freshness, GovernanceSummary, TimescaleTile
 from governance.sparklines import Sparkline, sparkline_svg
-from governance.templatetags.governance_rows import dashboard_aim_rows, dashboard_tiles, home_aim_rows
+from governance.templatetags.governance_rows import (
+    dashboard_aim_rows,
+    dashboard_group_reports,
+    dashboard_tiles,
+    home_aim_rows,
+)
+from pace_hub.roles import Role
 
 # The templates as they were, verbatim (their comments left out): governance/dashboard/aims.html's
 # and timescales.html's loops and their includes figure.html, tile_figure.html and icons.html.
@@ -84,6 +93,14 @@ TILES = """{% for tile in summary.timescales %}
       </div>
     </li>
     {% endfor %}"""  # noqa: E501
+GROUP_REPORTS = """{% for row in groups %}
+      <li class="group-report" data-group="{{ row.group.code }}">
+        <h3 class="h6 mb-0 small fw-semibold">{{ row.group.name }} <span class="fw-normal text-body-secondary">· {{ row.group.get_cadence_display|lower }}{% if row.group.reporter %} · reporter {{ row.group.reporter }}{% endif %}</span></h3>
+        <p class="small mb-0">{% if row.latest_issued %}Latest: <a href="{{ row.latest_issued.get_absolute_url }}" aria-label="{{ row.group.name }} report for {{ row.latest_label }}" data-latest-report>{{ row.latest_label }}</a>, issued {{ row.latest_issued.issued_at|date:"DATE_FORMAT" }}{% else %}No report issued yet{% endif %}</p>
+        <p class="small mb-0">Next due <strong>{{ row.next_due.due_on|date:"DATE_FORMAT" }}</strong> for {{ row.next_label }}{% if row.next_report %} · {% if can_lead %}<a href="{{ row.next_report.get_absolute_url }}" aria-label="{{ row.group.name }}: draft {{ row.next_report.get_status_display|lower }} for {{ row.next_label }}">draft {{ row.next_report.get_status_display|lower }}</a>{% else %}draft {{ row.next_report.get_status_display|lower }}{% endif %}{% endif %}</p>
+        {% if row.overdue %}<p class="small mb-0 text-concern" data-overdue><strong>Overdue:</strong> the {{ row.overdue.period.label }} report was due {{ row.overdue.due_on|date:"DATE_FORMAT" }} and has not been issued.</p>{% endif %}
+      </li>
+      {% endfor %}"""  # noqa: E501
 HOME_ROWS = """{% for row in rows %}
         <tr data-aim="{{ row.aim.code }}">
           <th scope="row" class="fw-normal"><a href="{{ row.aim.get_absolute_url }}">{{ row.aim.title }}</a>{% if row.mine %} <span class="badge text-bg-light border">You lead</span>{% endif %}
@@ -227,3 +244,48 @@ def test_the_home_rows_are_the_templates_markup_for_every_kind_of_row(org) -> No
             )
         )
     assert home_aim_rows(rows) == _reference(HOME_ROWS, rows=rows)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("can_lead", [True, False])
+def test_the_dashboard_groups_are_the_templates_markup_for_every_kind_of_group(cast, can_lead) -> None:
+    org = cast.org
+    reporter = cast.members[Role.LEAD]
+    # Issued late in the evening in summer: the day shown is the local one (BST), as the template's.
+    issued = datetime.datetime(2026, 7, 14, 23, 30, tzinfo=datetime.UTC)
+    quarter = schedule.Period(datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
+    next_quarter = schedule.Period(datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
+    due = schedule.DueReport(next_quarter, datetime.date(2026, 11, 20), datetime.date(2026, 11, 6))
+    rows = []
+    for number, (issued_one, pending, overdue, has_reporter) in enumerate(itertools.product((True, False), repeat=4)):
+        group = GovernanceGroup(
+            organisation=org,
+            name=f"Board <{number}> & 'friends'",
+            cadence=GovernanceGroup.Cadence.QUARTERLY,
+            reporter=reporter if has_reporter else None,
+        )
+        latest = Report(
+            organisation=org,
+            group=group,
+            kind=Report.Kind.GOVERNANCE,
+            period_start=quarter.start,
+            period_end=quarter.end,
+            issued_at=issued,
+            status=Report.Status.DONE,
+        )
+        draft = Report(organisation=org, group=group, kind=Report.Kind.GOVERNANCE, status=Report.Status.PENDING)
+        rows.append(
+            GroupReports(
+                group=group,
+                latest_issued=latest if issued_one else None,
+                next_due=due,
+                next_report=draft if pending else None,
+                issued_count=1 if issued_one else 0,
+                overdue=schedule.DueReport(quarter, datetime.date(2026, 8, 20), datetime.date(2026, 8, 6))
+                if overdue
+                else None,
+            )
+        )
+    expected = _reference(GROUP_REPORTS, groups=rows, can_lead=can_lead)
+    assert dashboard_group_reports(rows, can_lead) == expected
+    assert "issued 15 Jul 2026" in expected and "data-overdue" in expected and "reporter " in expected
