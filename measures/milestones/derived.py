@@ -200,14 +200,29 @@ def usable_timescales(organisation: Organisation) -> list[Timescale]:
     )
 
 
+# Namespace of the recompute's advisory locks (the organisation's id is the low half).
+RECOMPUTE_LOCK = 0x5041_4345  # "PACE"
+
+
+def _lock_recompute(organisation: Organisation) -> None:
+    """One recompute at a time per organisation, until the transaction ends: two at once, e.g.
+    after an upload and an API push saved together, would both delete and then both insert the
+    same months, and the second would fail on datapoint_one_per_period (found by bench/load.py).
+
+    Not the organisation row that imports lock: an import then never waits for a recompute (it
+    used to queue behind the previous import's, under load several times its own time), and a
+    recompute that read the dates just before an import saved is followed by that import's own,
+    which waits for this lock and reads them after. (SQLite has one writer at a time anyway.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(RECOMPUTE_LOCK << 32) | organisation.pk])
+
+
 @transaction.atomic
 def derived_measures_recompute(*, organisation: Organisation, today: date) -> int:
     """Replace the data points of every derived measure of the organisation; return how many
     points were written. Timescales that are off, or use a disabled milestone, get none."""
-    # One recompute at a time per organisation (the lock imports take): two at once, e.g. after
-    # an upload and an API push saved together, would both delete and then both insert the same
-    # months, and the second would fail on datapoint_one_per_period (found by bench/load.py).
-    list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
+    _lock_recompute(organisation)
     timescales = usable_timescales(organisation)
     # One read of the dates serves the measures and the summary: every active milestone (the
     # timescales use only active ones; a child dated only elsewhere has NaT here, so counts nowhere).
@@ -279,6 +294,9 @@ def pathway_summary_refresh(
     waiting past each timescale's target on ``today`` by route — from one read of the dates,
     and keep them. Run by the worker after each commit, roll-back and pathway change (through
     the recompute) and each morning (``pathway_summaries_refresh_task``)."""
+    # The recompute's lock (taken again inside it, at no cost): two refreshes at once would both
+    # delete the kept rows and then both insert theirs.
+    _lock_recompute(organisation)
     today = today or timezone.localdate()
     if frame is None or milestones is None:  # else the recompute's read of every active milestone
         milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
