@@ -17,12 +17,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import CharField, QuerySet, TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from measures.milestones.models import date_from_text, date_text
+from measures.milestones.staging import fields_insert
 from measures.models import (
     BenchmarkSharing,
     Child,
@@ -363,9 +364,9 @@ def completeness_problems_replace(*, organisation: Organisation, issues: list[Co
 
 def _insert_rows(model: type[TenantRow], organisation: Organisation, columns: list[str], rows: list[tuple]) -> None:
     """Insert kept summary rows, given as tuples of ``columns`` (attnames; dates as dates). On
-    PostgreSQL one COPY into a temporary table and one INSERT … SELECT, the UUIDs and
-    timestamps filled in by the server (bulk_create spent ~30 µs a row building and quoting
-    model instances: most of the refresh at 100,000 children, issue 16); elsewhere bulk_create."""
+    PostgreSQL through a staging table (``staging.fields_insert``: bulk_create spent ~30 µs a
+    row building and quoting model instances, most of the refresh at 100,000 children, issue
+    16); elsewhere bulk_create."""
     if not rows:
         return
     now = timezone.now()
@@ -378,25 +379,9 @@ def _insert_rows(model: type[TenantRow], organisation: Organisation, columns: li
             batch_size=PROBLEM_BATCH,
         )
         return
-    fields = [model._meta.get_field(name) for name in columns]
-    names = ", ".join(field.column for field in fields)
-    definitions = ", ".join(f"{field.column} {field.db_type(connection)}" for field in fields)
-    texts = [field.column for field in fields if isinstance(field, CharField | TextField)]
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
-    table, staging = model._meta.db_table, f"staging_{model._meta.db_table}"
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({definitions}) ON COMMIT DROP")
-        with cursor.cursor.copy(
-            f"COPY {staging} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(texts)}))"
-        ) as copy:
-            copy.write(buffer.getvalue())
-        cursor.execute(
-            f"INSERT INTO {table} (organisation_id, code, created_at, updated_at, {names}) "
-            f"SELECT %s, gen_random_uuid(), %s, %s, {names} FROM {staging}",
-            [organisation.pk, now, now],
-        )
-        cursor.execute(f"DROP TABLE {staging}")
+    fields_insert(model, organisation, columns, buffer.getvalue())
 
 
 class ProblemPage:

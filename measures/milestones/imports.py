@@ -37,6 +37,7 @@ from measures.milestones.derived import derived_measures_recompute
 from measures.milestones.files import FileRefused, ParsedMilestoneFile, Problem, validate_milestone_file
 from measures.milestones.files.validation import reference_keys
 from measures.milestones.pathway import milestone_specs, pathway_ensure_defaults
+from measures.milestones.staging import fields_insert, staged_insert
 from measures.models import Child, ImportChange, Milestone, MilestoneImport, Route
 from pace_hub.background import enqueue, stalled, waiting_for_broker
 from pace_hub.dates import day_text, moment_text
@@ -792,24 +793,17 @@ def _copy_children(milestone_import: MilestoneImport, new: pd.DataFrame, dated: 
         built = f"jsonb_strip_nulls({' || '.join(calls)})"
     else:
         built = "'{}'::jsonb"
-    fields = {field: Child._meta.get_field(field) for field in ("reference", "route")}
-    definitions = ", ".join(
-        [f"{name} {field.db_type(connection)}" for name, field in fields.items()] + [f"{c} text" for c in columns]
+    staging = [(name, Child._meta.get_field(name).db_type(connection)) for name in ("reference", "route")]
+    staged_insert(
+        Child,
+        organisation,
+        staging=staging + [(column, "text") for column in columns],
+        text=buffer.getvalue(),
+        columns=["reference", "route", "dates", "created_by_import_id"],
+        select=["reference", "route", built, "%s"],
+        not_null=["reference", "route"],
+        params=[*codes.tolist(), milestone_import.pk],
     )
-    staging, now = f"staging_{Child._meta.db_table}", timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({definitions}) ON COMMIT DROP")
-        with cursor.cursor.copy(
-            f"COPY {staging} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (reference, route))"
-        ) as copy:
-            copy.write(buffer.getvalue())
-        cursor.execute(
-            f"INSERT INTO {Child._meta.db_table} (organisation_id, code, created_at, updated_at, reference, route, "
-            f"dates, created_by_import_id) SELECT %s, gen_random_uuid(), %s, %s, reference, route, {built}, %s "
-            f"FROM {staging}",
-            [organisation.pk, now, now, *codes.tolist(), milestone_import.pk],
-        )
-        cursor.execute(f"DROP TABLE {staging}")
 
 
 def _apply_changes(milestone_import: MilestoneImport, *, undo: bool) -> None:
@@ -862,7 +856,7 @@ def _insert(
     """Insert rows of a TenantRow model given as a frame of column values (by attname; dates
     as datetime64 columns; JSON fields as Python values).
 
-    PostgreSQL gets one COPY per table (several times faster than INSERT for 100,000s of rows);
+    PostgreSQL gets one COPY per table through a staging table (``staging.fields_insert``);
     other databases get bulk_create in batches. Missing values (None, NaN, NaT) are NULL.
     """
     if frame.empty:
@@ -878,33 +872,12 @@ def _insert(
         )
         return
     frame = frame.assign(**{name: _date_text(frame[name]) for name in dates})
-    fields = [model._meta.get_field(name.removesuffix("_id")) for name in frame.columns]
-    for field in fields:
-        if isinstance(field, models.JSONField):
-            frame[field.attname] = [
-                json.dumps(value, separators=(",", ":")) if value else "{}" for value in frame[field.attname]
-            ]
     for name in frame.columns:
-        if name.endswith("_id"):  # keys with gaps come as floats; COPY wants whole numbers
+        if isinstance(model._meta.get_field(name), models.JSONField):
+            frame[name] = [json.dumps(value, separators=(",", ":")) if value else "{}" for value in frame[name]]
+        elif name.endswith("_id"):  # keys with gaps come as floats; COPY wants whole numbers
             frame[name] = frame[name].astype("Int64")
-    columns = ", ".join(field.column for field in fields)
-    definitions = ", ".join(f"{field.column} {field.db_type(connection)}" for field in fields)
-    text_columns = [field.column for field in fields if isinstance(field, models.CharField)]
-    force_not_null = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
-    table, staging = model._meta.db_table, f"staging_{model._meta.db_table}"
-    # Only the columns that vary go through COPY, into a temporary table (no indexes, no
-    # triggers, no WAL); the organisation, UUIDs and timestamps are filled in by the server,
-    # which is cheaper than writing and parsing them as text for every row.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({definitions}) ON COMMIT DROP")
-        with cursor.cursor.copy(f"COPY {staging} FROM STDIN WITH (FORMAT csv{force_not_null})") as copy:
-            copy.write(frame.to_csv(index=False, header=False))
-        insert = (
-            f"INSERT INTO {table} (organisation_id, code, created_at, updated_at, {columns}) "
-            f"SELECT %s, gen_random_uuid(), %s, %s, {columns} FROM {staging}"
-        )
-        cursor.execute(insert, [organisation.pk, now, now])
-        cursor.execute(f"DROP TABLE {staging}")
+    fields_insert(model, organisation, list(frame.columns), frame.to_csv(index=False, header=False))
 
 
 def _date_text(values: pd.Series) -> np.ndarray:
