@@ -3,14 +3,17 @@ organisation, without taking the organisation row that imports lock, so that an 
 waits for a recompute (PostgreSQL: on SQLite one writer at a time serialises everything)."""
 
 import os
+import threading
 
 import psycopg
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from measures.milestones import derived
+from measures.milestones import derived, imports
 from measures.milestones.pathway import pathway_create_defaults
+from measures.models import Child, MilestoneImport
 from pace_hub.models import Organisation
 from tests.background import database_url
 
@@ -65,3 +68,58 @@ def test_another_organisations_recompute_does_not_wait(org, recompute_running) -
     other = Organisation.objects.create(name="Elsewhere", slug="elsewhere")
     pathway_create_defaults(organisation=other)
     assert not _waits(lambda: derived.derived_measures_recompute(organisation=other, today=timezone.localdate()))
+
+
+def _checked(org, rows: str) -> MilestoneImport:
+    content = ("child_ref,route,looked_after,permanence_rec\n" + rows).encode()
+    milestone_import = imports.milestone_import_record(
+        organisation=org, user=None, upload=SimpleUploadedFile("milestones.csv", content)
+    )
+    milestone_import = imports.milestone_import_validate(milestone_import=milestone_import, today=timezone.localdate())
+    assert milestone_import.status == MilestoneImport.Status.VALIDATED, milestone_import.problems
+    imports.milestone_import_claim_commit(milestone_import=milestone_import)
+    milestone_import.refresh_from_db()
+    return milestone_import
+
+
+def test_an_import_is_saved_while_a_real_recompute_of_its_organisation_runs(org, monkeypatch) -> None:
+    """A recompute paused after taking its lock (in another thread, on its own connection), and
+    an API push's commit beside it: the commit saves, and the recompute then finishes."""
+    today = timezone.localdate()
+    imports.milestone_import_commit(milestone_import=_checked(org, "C-1,adoption,01/02/2024,\n"), today=today)
+    second = _checked(org, "C-1,adoption,01/02/2024,15/07/2024\nC-2,kinship,03/03/2024,\n")
+    inside, release, outcome = threading.Event(), threading.Event(), {}
+    reading = derived.dates_by_child
+
+    def paused_read(*args, **kwargs):
+        if threading.current_thread() is recompute:
+            inside.set()
+            release.wait(20)
+        return reading(*args, **kwargs)
+
+    def run_recompute() -> None:
+        try:
+            outcome["points"] = derived.derived_measures_recompute(organisation=org, today=today)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(derived, "dates_by_child", paused_read)
+    asked = []
+    monkeypatch.setattr(imports, "enqueue", lambda *task: asked.append(task))
+    recompute = threading.Thread(target=run_recompute)
+    recompute.start()
+    try:
+        assert inside.wait(20), "the recompute never started"
+        with connection.cursor() as cursor:  # a wait for any lock fails the commit instead of hanging
+            cursor.execute("SET lock_timeout = '3s'")
+        saved = imports.milestone_import_commit(milestone_import=second, today=today, charts_in_worker=True)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+        assert saved.status == MilestoneImport.Status.COMMITTED, saved.error_message
+        assert recompute.is_alive()  # still holding its lock: the commit did not wait for it
+        assert Child.objects.for_organisation(org).get(reference="C-1").dates["permanence_rec"] == "2024-07-15"
+        assert asked == [(imports.COMMIT_TASK, saved.pk)]  # the charts are left to the worker
+    finally:
+        release.set()
+        recompute.join(20)
+    assert not recompute.is_alive() and outcome["points"] >= 0
