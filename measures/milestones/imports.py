@@ -534,6 +534,15 @@ def _refuse_ambiguous_references(held: pd.DataFrame, children: pd.DataFrame) -> 
 # Commit -----------------------------------------------------------------------------------
 
 
+def _lock_imports(organisation_id: int) -> None:
+    """One commit or roll-back at a time per organisation, until the transaction ends. FOR NO
+    KEY UPDATE, not FOR UPDATE: it excludes another import just the same, but not the key-share
+    lock that PostgreSQL's foreign-key check takes on the organisation's row for every row of the
+    organisation inserted meanwhile, so that an audit row, an API call's log line or a new aim is
+    not held up for the whole of a commit (bench/load.py, with log_lock_waits on)."""
+    list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation_id))
+
+
 def milestone_import_claim_commit(*, milestone_import: MilestoneImport) -> None:
     """Mark a checked import without errors as being saved (once, even on a double click)."""
     if milestone_import.status == Status.INVALID:
@@ -590,7 +599,7 @@ def milestone_import_commit(
         _progress(milestone_import, 25, "Comparing with the data already held")
         with _progress_connection(), transaction.atomic():
             # One import at a time per organisation: the plan must see the data it changes.
-            list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
+            _lock_imports(organisation.pk)
             # Another delivery of this task may have saved it while this one waited for the lock
             # (a plain read: the import row must stay unlocked for _progress_from_outside).
             status = MilestoneImport.objects.values_list("status", flat=True).get(pk=milestone_import.pk)
@@ -940,7 +949,7 @@ def _check_rollback_allowed(milestone_import: MilestoneImport, *statuses: str) -
 @transaction.atomic
 def milestone_import_claim_rollback(*, milestone_import: MilestoneImport, user) -> None:
     """Mark a saved import as being rolled back (once, even on a double click), or refuse."""
-    list(Organisation.objects.select_for_update().filter(pk=milestone_import.organisation_id))
+    _lock_imports(milestone_import.organisation_id)
     milestone_import.refresh_from_db()
     _check_rollback_allowed(milestone_import, Status.COMMITTED)
     _progress(
@@ -1010,7 +1019,7 @@ def milestone_import_rollback(
     unless ``again_is_done`` (the worker's second delivery of the same request: nothing to do)."""
     organisation = milestone_import.organisation
     with _progress_connection(), transaction.atomic():
-        list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
+        _lock_imports(organisation.pk)
         milestone_import.refresh_from_db()
         if again_is_done and milestone_import.status == Status.ROLLED_BACK:  # another delivery did it
             return milestone_import

@@ -1,6 +1,8 @@
-"""The derived recompute's lock: one recompute (and one summary refresh) at a time per
-organisation, without taking the organisation row that imports lock, so that an import never
-waits for a recompute (PostgreSQL: on SQLite one writer at a time serialises everything)."""
+"""The locks of imports and of the derived recompute (PostgreSQL: on SQLite one writer at a time
+serialises everything). One recompute (and one summary refresh) at a time per organisation,
+without taking the organisation row that imports lock, so that an import never waits for a
+recompute; one import at a time per organisation, without holding up the organisation's other
+writes (a foreign key to the organisation checks its row)."""
 
 import os
 import threading
@@ -14,7 +16,8 @@ from django.utils import timezone
 from measures.milestones import derived, imports
 from measures.milestones.pathway import pathway_create_defaults
 from measures.models import Child, MilestoneImport
-from pace_hub.models import Organisation
+from pace_hub.audit import child_data_access_record
+from pace_hub.models import ChildDataAccess, Organisation
 from tests.background import database_url
 
 pytestmark = [
@@ -55,7 +58,7 @@ def _waits(step) -> bool:
 
 def test_an_import_does_not_wait_for_a_recompute_of_its_organisation(org, recompute_running) -> None:
     # What every commit and roll-back takes first.
-    assert not _waits(lambda: list(Organisation.objects.select_for_update().filter(pk=org.pk)))
+    assert not _waits(lambda: imports._lock_imports(org.pk))
 
 
 def test_a_second_recompute_and_a_summary_refresh_wait_for_the_first(org, recompute_running) -> None:
@@ -123,3 +126,42 @@ def test_an_import_is_saved_while_a_real_recompute_of_its_organisation_runs(org,
         release.set()
         recompute.join(20)
     assert not recompute.is_alive() and outcome["points"] >= 0
+
+
+def test_a_commit_holds_off_other_imports_but_not_the_organisations_other_writes(org, cast, monkeypatch) -> None:
+    """A commit paused inside its transaction (another thread): a second import's lock waits,
+    and an audit row of the same organisation (its foreign key checks the organisation's row)
+    is written at once."""
+    today = timezone.localdate()
+    checked = _checked(org, "C-1,adoption,01/02/2024,\n")
+    inside, release, outcome = threading.Event(), threading.Event(), {}
+    planning = imports.plan_changes
+
+    def paused_plan(*args, **kwargs):
+        inside.set()
+        release.wait(20)
+        return planning(*args, **kwargs)
+
+    def run_commit() -> None:
+        try:
+            outcome["import"] = imports.milestone_import_commit(
+                milestone_import=checked, today=today, charts_in_worker=True
+            )
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(imports, "plan_changes", paused_plan)
+    monkeypatch.setattr(imports, "enqueue", lambda *task: None)
+    commit = threading.Thread(target=run_commit)
+    commit.start()
+    try:
+        assert inside.wait(20), "the commit never started"
+        assert _waits(lambda: imports._lock_imports(org.pk))
+        assert not _waits(
+            lambda: child_data_access_record(organisation=org, user=cast.members["viewer"].user, what="waiting list")
+        )
+    finally:
+        release.set()
+        commit.join(20)
+    assert outcome["import"].status == MilestoneImport.Status.COMMITTED
+    assert ChildDataAccess.objects.filter(organisation=org, what="waiting list").exists()
