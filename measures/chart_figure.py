@@ -228,6 +228,30 @@ def x_range(payload: dict[str, Any]) -> list[str]:
     return [(first - X_PADDING).isoformat(), (last + X_PADDING).isoformat()]
 
 
+# The annotations' numbers (11 px): a line's height, and a digit's width with room to spare.
+LABEL_ROW = 13
+LABEL_DIGIT = 7
+
+
+def label_rows(markers: list[dict[str, Any]], axis_range: list[str], plot_width: float) -> list[int]:
+    """The row (0 lowest) of each marker's number above it: the lowest row in which it clears the
+    numbers already there. Markers days apart would otherwise print their numbers over each
+    other ("1011121314"), and the numbers are how a report's list is read against the chart."""
+    start, end = (datetime.date.fromisoformat(day[:10]) for day in axis_range)
+    pixels_a_day = plot_width / max((end - start).days, 1)
+    right_edges: list[float] = []  # of the last number placed in each row
+    rows = []
+    for marker in markers:
+        centre = (datetime.date.fromisoformat(marker["x"][:10]) - start).days * pixels_a_day
+        half = LABEL_DIGIT * len(str(marker["number"])) / 2 + 1
+        row = next((index for index, edge in enumerate(right_edges) if centre - half > edge), len(right_edges))
+        if row == len(right_edges):
+            right_edges.append(centre + half)
+        right_edges[row] = centre + half
+        rows.append(row)
+    return rows
+
+
 def chart_figure(payload: dict[str, Any], *, width: int = 760, height: int = 340) -> dict[str, Any]:
     """The payload's chart as a plotly figure dict (see the module docstring)."""
     points = payload["points"]
@@ -281,10 +305,15 @@ def chart_figure(payload: dict[str, Any], *, width: int = 760, height: int = 340
         annotations.append(
             _label(x, 0, f" {phase['label']}", colour=COLOURS["phase"], xanchor="left", yanchor="bottom", name="phase")
         )
-    for marker in payload.get("annotation_markers") or _markers_of(payload["annotations"]):
-        annotations.append(
-            _label(marker["x"], 0.035, str(marker["number"]), yanchor="bottom", name="annotation", colour="#212529")
+    numbered = payload.get("annotation_markers") or _markers_of(payload["annotations"])
+    plot_width = width - MARGIN["l"] - MARGIN["r"]
+    row_height = LABEL_ROW / (height - MARGIN["t"] - MARGIN["b"])
+    for marker, row in zip(numbered, label_rows(numbered, x_range(payload), plot_width), strict=True):
+        number = _label(
+            marker["x"], 0.035 + row * row_height, str(marker["number"]), yanchor="bottom", name="annotation"
         )
+        # A number over a limit line stays readable; the line still shows through.
+        annotations.append(number | {"bgcolor": "rgba(255, 255, 255, 0.8)"})
     spans = payload.get("withheld") or _spans_of(points)
     for span in spans:
         shapes.append(

@@ -12,7 +12,7 @@ from measures.chart_figure import chart_figure
 from measures.models import Measure
 from measures.selectors import hide_small_counts, measure_chart_data
 from tests.governance.reports_data import IMPROVING, START, outcome_measure
-from tests.measures.factories import TimescaleFactory, monthly_points
+from tests.measures.factories import AnnotationFactory, TimescaleFactory, monthly_points
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
@@ -129,6 +129,44 @@ def test_suppressed_points_are_marked_as_withheld_not_drawn(cast) -> None:
     for (day, value), (drawn_day, drawn_value) in zip(shown, drawn, strict=True):
         assert _close_dates(day, drawn_day) and abs(value - drawn_value) < 0.1
     assert not any(abs(value) < 0.1 for _, value in drawn)
+
+
+def _number_boxes(root: ET.Element) -> dict[str, tuple[float, float, float, float]]:
+    """Each annotation number's text as drawn: left, right, top, bottom (px), from plotly's
+    box around it less its padding."""
+    boxes = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") != "cursor-pointer":
+            continue
+        text, rect = group.find(f"{SVG}text"), group.find(f"{SVG}rect")
+        if text is None or not (text.text or "").isdigit():
+            continue
+        x, y = (float(v) for v in group.get("transform").removeprefix("translate(").rstrip(")").split(","))
+        width, height = float(rect.get("width")), float(rect.get("height"))
+        boxes[text.text] = (x + 2, x + width - 2, y + 3, y + height - 2)
+    return boxes
+
+
+def test_the_numbers_of_annotations_days_apart_never_print_over_each_other(cast) -> None:
+    measure = outcome_measure(cast.org)
+    monthly_points(measure, IMPROVING, start=START)
+    # Twelve dates a few days apart, as when a busy month of PDSA cycles is annotated.
+    for number in range(12):
+        AnnotationFactory(
+            measure=measure, date=START + datetime.timedelta(days=300 + 6 * number), text=f"Cycle {number}"
+        )
+    payload = measure_chart_data(measure).payload
+    root = ET.fromstring(chart_svg(payload, width=WIDTH, height=HEIGHT))
+    boxes = _number_boxes(root)
+    assert sorted(boxes, key=int) == [str(number) for number in range(1, 13)]
+    for first, (left, right, top, bottom) in boxes.items():
+        for second, (left2, right2, top2, bottom2) in boxes.items():
+            if first < second:
+                apart = right <= left2 or right2 <= left or bottom <= top2 or bottom2 <= top
+                assert apart, f"annotation numbers {first} and {second} overlap"
+    # Each number stays above its own marker, inside the plot.
+    plot_top = chart_figure(payload, width=WIDTH, height=HEIGHT)["layout"]["margin"]["t"]
+    assert all(top > plot_top for _, _, top, _ in boxes.values())
 
 
 def test_a_figure_needs_data() -> None:
