@@ -317,7 +317,15 @@ def test_a_meetings_data_pack_freezes_the_agendas_charts_and_actions(cast, djang
     meeting = MeetingFactory(organisation=cast.org, team=earlier.team, chair=cast.members[Role.LEAD])
     cycle = PDSACycleFactory(change_idea__organisation=cast.org, status="study", learning="Booking early works.")
     PredictionFactory(cycle=cycle, result="Booked in 8 days")
-    AgendaItemFactory(organisation=cast.org, meeting=meeting, kind=AgendaItem.Kind.AIM_REVIEW, aim=aim, title=aim.title)
+    # Described as the live agenda describes an aim's review: its statement, then what is shown.
+    AgendaItemFactory(
+        organisation=cast.org,
+        meeting=meeting,
+        kind=AgendaItem.Kind.AIM_REVIEW,
+        aim=aim,
+        title=aim.title,
+        description=f"{aim.statement} Its outcome chart and its process and balancing measures.",
+    )
     AgendaItemFactory(organisation=cast.org, meeting=meeting, kind=AgendaItem.Kind.TESTING, cycle=cycle, title="Study")
     overdue = ActionFactory(
         organisation=cast.org,
@@ -349,6 +357,7 @@ def test_a_meetings_data_pack_freezes_the_agendas_charts_and_actions(cast, djang
     with pack.html_file.open("rb") as handle:
         html = handle.read().decode()
     assert "Book the legal advice slot" in html and "(overdue)" in html and "<svg" in html
+    assert aim.statement and html.count(aim.statement) == 1  # the description holds it; not printed twice
 
     # Asked again once built: rebuilt from today's data, still one pack for the meeting.
     built_at = pack.built_at
