@@ -16,8 +16,8 @@ from django.utils import timezone
 from aims.models import Aim
 from aims.progress import DESCRIPTIONS as PROGRESS_DESCRIPTIONS
 from aims.selectors import OPEN_STATUSES, aims_due_for_review
-from governance.models import Action, Meeting
-from governance.selectors.meetings import MyAction
+from governance.models import Meeting
+from governance.selectors.meetings import MyAction, my_actions
 from governance.selectors.summary import outcome_sparkline, outcome_summaries
 from governance.sparklines import sparkline_svg
 from measures.charts import format_number
@@ -151,25 +151,8 @@ def leads_home(organisation: Organisation, membership: Membership) -> LeadsHome:
         reviews_due,
         awaiting,
         cycles,
-        _my_actions(organisation, membership, today=today),
+        my_actions(organisation, membership, today=today),
     )
-
-
-def _my_actions(organisation: Organisation, membership: Membership, *, today: datetime.date) -> list[MyAction]:
-    """The person's open actions, soonest due first, those past their due date flagged (the rule
-    of ``governance.selectors.meetings.my_actions``), with only what the home page shows of each:
-    its meeting and the meeting's group (two joins, not nine). One query."""
-    actions = list(
-        Action.objects.for_organisation(organisation)
-        .filter(owner=membership, status=Action.Status.OPEN)
-        .select_related("meeting__team")
-        .order_by("due_on", "pk")
-    )
-    for action in actions:
-        action.organisation = organisation
-        if action.meeting is not None:
-            action.meeting.organisation = organisation
-    return [MyAction(action, action.due_on < today) for action in actions]
 
 
 # The data lead's home -----------------------------------------------------------------------

@@ -333,12 +333,20 @@ class MyAction:
 def my_actions(
     organisation: Organisation, membership: Membership, *, today: datetime.date | None = None
 ) -> list[MyAction]:
-    """The person's open actions, soonest due first, with those past their due date flagged. One query."""
+    """The person's open actions, soonest due first, with those past their due date flagged, and
+    with what the person's home shows of each: its meeting and the meeting's group (two joins,
+    not the nine of a meeting's action list). One query."""
     today = today or timezone.localdate()
-    actions = _with_organisation(
-        list(_action_queryset().filter(organisation=organisation, owner=membership, status=Action.Status.OPEN)),
-        organisation,
+    actions = list(
+        Action.objects.for_organisation(organisation)
+        .filter(owner=membership, status=Action.Status.OPEN)
+        .select_related("meeting__team")
+        .order_by("due_on", "pk")
     )
+    for action in actions:
+        action.organisation = organisation
+        if action.meeting is not None:
+            action.meeting.organisation = organisation
     return [MyAction(action, action.due_on < today) for action in actions]
 
 
