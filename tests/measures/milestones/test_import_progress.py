@@ -5,13 +5,13 @@ import os
 from unittest import mock
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
 from measures.milestones import imports
 from measures.milestones.pathway import pathway_create_defaults
 from measures.models import MilestoneImport
+from tests.measures.milestones.imports_data import claimed_for_commit
 
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only"),
@@ -19,25 +19,13 @@ pytestmark = [
 ]
 
 
-def _checked(org, rows: str) -> MilestoneImport:
-    content = ("child_ref,route,looked_after,permanence_rec\n" + rows).encode()
-    milestone_import = imports.milestone_import_record(
-        organisation=org, user=None, upload=SimpleUploadedFile("milestones.csv", content)
-    )
-    milestone_import = imports.milestone_import_validate(milestone_import=milestone_import, today=timezone.localdate())
-    assert milestone_import.status == MilestoneImport.Status.VALIDATED, milestone_import.problems
-    imports.milestone_import_claim_commit(milestone_import=milestone_import)
-    milestone_import.refresh_from_db()
-    return milestone_import
-
-
 def test_a_commit_and_a_roll_back_report_progress_through_one_side_connection(cast) -> None:
     pathway_create_defaults(organisation=cast.org)
     today = timezone.localdate()
-    first = _checked(cast.org, "C-1,adoption,01/02/2024,\n")
+    first = claimed_for_commit(cast.org, "C-1,adoption,01/02/2024,\n")
     imports.milestone_import_commit(milestone_import=first, today=today)
     # New and held children: each of the commit's three steps reports.
-    second = _checked(cast.org, "C-1,adoption,01/02/2024,15/07/2024\nC-2,kinship,03/03/2024,\n")
+    second = claimed_for_commit(cast.org, "C-1,adoption,01/02/2024,15/07/2024\nC-2,kinship,03/03/2024,\n")
     opened = mock.patch.object(connection, "get_new_connection", wraps=connection.get_new_connection)
     with opened as spy:
         saved = imports.milestone_import_commit(milestone_import=second, today=today)

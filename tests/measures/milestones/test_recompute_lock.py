@@ -9,7 +9,6 @@ import threading
 
 import psycopg
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from measures.models import Child, MilestoneImport
 from pace_hub.audit import child_data_access_record
 from pace_hub.models import ChildDataAccess, Organisation
 from tests.background import database_url
+from tests.measures.milestones.imports_data import claimed_for_commit
 
 pytestmark = [
     pytest.mark.skipif(
@@ -73,24 +73,12 @@ def test_another_organisations_recompute_does_not_wait(org, recompute_running) -
     assert not _waits(lambda: derived.derived_measures_recompute(organisation=other, today=timezone.localdate()))
 
 
-def _checked(org, rows: str) -> MilestoneImport:
-    content = ("child_ref,route,looked_after,permanence_rec\n" + rows).encode()
-    milestone_import = imports.milestone_import_record(
-        organisation=org, user=None, upload=SimpleUploadedFile("milestones.csv", content)
-    )
-    milestone_import = imports.milestone_import_validate(milestone_import=milestone_import, today=timezone.localdate())
-    assert milestone_import.status == MilestoneImport.Status.VALIDATED, milestone_import.problems
-    imports.milestone_import_claim_commit(milestone_import=milestone_import)
-    milestone_import.refresh_from_db()
-    return milestone_import
-
-
 def test_an_import_is_saved_while_a_real_recompute_of_its_organisation_runs(org, monkeypatch) -> None:
     """A recompute paused after taking its lock (in another thread, on its own connection), and
     an API push's commit beside it: the commit saves, and the recompute then finishes."""
     today = timezone.localdate()
-    imports.milestone_import_commit(milestone_import=_checked(org, "C-1,adoption,01/02/2024,\n"), today=today)
-    second = _checked(org, "C-1,adoption,01/02/2024,15/07/2024\nC-2,kinship,03/03/2024,\n")
+    imports.milestone_import_commit(milestone_import=claimed_for_commit(org, "C-1,adoption,01/02/2024,\n"), today=today)
+    second = claimed_for_commit(org, "C-1,adoption,01/02/2024,15/07/2024\nC-2,kinship,03/03/2024,\n")
     inside, release, outcome = threading.Event(), threading.Event(), {}
     reading = derived.dates_by_child
 
@@ -133,7 +121,7 @@ def test_a_commit_holds_off_other_imports_but_not_the_organisations_other_writes
     and an audit row of the same organisation (its foreign key checks the organisation's row)
     is written at once."""
     today = timezone.localdate()
-    checked = _checked(org, "C-1,adoption,01/02/2024,\n")
+    checked = claimed_for_commit(org, "C-1,adoption,01/02/2024,\n")
     inside, release, outcome = threading.Event(), threading.Event(), {}
     planning = imports.plan_changes
 
