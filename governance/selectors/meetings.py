@@ -54,19 +54,40 @@ def add_interval(moment: datetime.datetime, frequency: str, times: int = 1) -> d
     return timezone.make_aware(moved)
 
 
+def _same_weekday_months_on(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """``moment`` (local, naive) ``months`` on, on the same weekday of the same week of the month:
+    after the second Tuesday, the second Tuesday; after a fifth Friday, the last Friday. This is
+    how monthly meetings recur; the same day of the month drifts onto other weekdays and weekends
+    (a Wednesday 16 December meeting would be followed on Saturday 16 January)."""
+    week = (moment.day - 1) // 7  # 0 for the first such weekday of the month, 4 for a fifth
+    first = _add_months(moment.replace(day=1), months)
+    offset = (moment.weekday() - first.weekday()) % 7  # the month's first such weekday is 1 + offset
+    length = calendar.monthrange(first.year, first.month)[1]
+    day = 1 + offset + 7 * (week if week < 4 else (length - 1 - offset) // 7)
+    return first.replace(day=day)
+
+
+def _in_rhythm(last_start: datetime.datetime, frequency: str, times: int) -> datetime.datetime:
+    if frequency not in FREQUENCY_MONTHS:
+        return add_interval(last_start, frequency, times)
+    local = timezone.localtime(last_start).replace(tzinfo=None)
+    return timezone.make_aware(_same_weekday_months_on(local, FREQUENCY_MONTHS[frequency] * times))
+
+
 def suggested_start(team: Team, last_start: datetime.datetime | None, *, now: datetime.datetime) -> datetime.datetime:
-    """The next meeting: one interval after the last one (kept at its time of day), and not in the
-    past; with no earlier meeting, a weekday a week from now at 10:00."""
+    """The next meeting: one interval after the last one (kept at its time of day; monthly and
+    quarterly ones on the same weekday of the same week of the month), and not in the past;
+    with no earlier meeting, a weekday a week from now at 10:00."""
     if last_start is None:
         day = timezone.localtime(now).date() + datetime.timedelta(days=7)
         while day.weekday() >= 5:
             day += datetime.timedelta(days=1)
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(DEFAULT_HOUR)))
-    candidate = add_interval(last_start, team.meeting_frequency)
     times = 1
+    candidate = _in_rhythm(last_start, team.meeting_frequency, times)
     while candidate <= now:
         times += 1
-        candidate = add_interval(last_start, team.meeting_frequency, times)
+        candidate = _in_rhythm(last_start, team.meeting_frequency, times)
     return candidate
 
 

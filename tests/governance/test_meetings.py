@@ -1,8 +1,11 @@
 """Meetings: planning one (checks, invitations, the suggested next date), editing it, attendance,
 marking it held and finalising its agenda, which asks the worker for the data pack."""
 
+import calendar
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from governance.models import Attendance, Meeting, Report
 from governance.selectors.meetings import add_interval, decision_meetings, meetings_overview, suggested_start
@@ -94,10 +97,31 @@ def test_the_next_meeting_is_suggested_from_the_frequency_and_the_last_meeting()
     monthly = Team(kind=Team.Kind.LEADS, meeting_frequency=Team.Frequency.MONTHLY)
     now = at("2026-03-10", 12)
     assert suggested_start(monthly, at("2026-02-10", 14), now=now) == at("2026-03-10", 14)
-    # Across the change of the clocks the meeting keeps its local time.
-    assert suggested_start(monthly, at("2026-03-10", 14), now=now) == at("2026-04-10", 14)
-    # A last meeting long ago: the next date in the same rhythm after now.
-    assert suggested_start(monthly, at("2025-10-31", 9), now=now) == at("2026-03-31", 9)
+    # The second Tuesday again (not Friday 10 April), and across the change of the clocks the
+    # meeting keeps its local time.
+    assert suggested_start(monthly, at("2026-03-10", 14), now=now) == at("2026-04-14", 14)
+    # A last meeting long ago (a fifth Friday): the next last Friday after now.
+    assert suggested_start(monthly, at("2025-10-31", 9), now=now) == at("2026-03-27", 9)
+    # Wednesday 16 December (the third) is followed by Wednesday 20 January, not Saturday 16th.
+    assert suggested_start(monthly, at("2026-12-16"), now=now) == at("2027-01-20")
+    # Quarterly: the first Monday of June after the first Monday of March; a fourth Thursday.
+    quarterly = Team(meeting_frequency=Team.Frequency.QUARTERLY)
+    assert suggested_start(quarterly, at("2026-03-02"), now=at("2026-03-03")) == at("2026-06-01")
+    assert suggested_start(quarterly, at("2026-01-22"), now=now) == at("2026-04-23")
+    # A year of monthly meetings, each suggested from the one before, from every day of January:
+    # always on the first one's weekday, in the week of the month of the one before (after a
+    # fifth one, the last of the month).
+    for day in range(1, 32):
+        meeting = timezone.localtime(at(f"2026-01-{day:02d}"))
+        weekday = meeting.weekday()
+        for _ in range(12):
+            week = (meeting.day - 1) // 7
+            meeting = timezone.localtime(suggested_start(monthly, meeting, now=meeting))
+            assert meeting.weekday() == weekday, (day, meeting)
+            if week < 4:
+                assert (meeting.day - 1) // 7 == week, (day, meeting)
+            else:
+                assert meeting.day + 7 > calendar.monthrange(meeting.year, meeting.month)[1], (day, meeting)
     fortnightly = Team(meeting_frequency=Team.Frequency.FORTNIGHTLY)
     assert suggested_start(fortnightly, at("2026-03-05"), now=now) == at("2026-03-19")
     assert add_interval(at("2026-01-31"), Team.Frequency.QUARTERLY) == at("2026-04-30")
@@ -118,7 +142,7 @@ def test_the_overview_splits_upcoming_and_past_per_team(cast, time_machine) -> N
     assert group.upcoming == [today, ahead]
     assert group.past == [past]
     assert group.past[0].open_action_count == 1
-    assert group.suggested == at("2026-05-07")
+    assert group.suggested == at("2026-05-05")  # monthly after Tuesday 7 April (the first): Tuesday 5 May
 
 
 def test_attendance_and_marking_held(cast, time_machine) -> None:
