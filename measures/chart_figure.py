@@ -247,7 +247,8 @@ def label_rows(markers: list[dict[str, Any]], axis_range: list[str], plot_width:
         row = next((index for index, edge in enumerate(right_edges) if centre - half > edge), len(right_edges))
         if row == len(right_edges):
             right_edges.append(centre + half)
-        right_edges[row] = centre + half
+        else:
+            right_edges[row] = centre + half
         rows.append(row)
     return rows
 
