@@ -57,3 +57,9 @@ class PublishedItem(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.organisation_name})"
+
+    @property
+    def kind_in_sentence(self) -> str:
+        """The kind as it reads mid-sentence: "change package", but "PDSA cycle summary"."""
+        label = self.get_kind_display()
+        return label if label[:2].isupper() else label[0].lower() + label[1:]

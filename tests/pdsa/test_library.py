@@ -101,6 +101,7 @@ def test_library_lists_every_organisation_and_searches(cast, django_assert_num_q
     page = client.get(url).content.decode()
     assert "Kinship assessments in parallel" in page and "Legal advice early" in page
     assert "Copy into" not in page  # viewers change nothing
+    assert "Read the full change package" in page and "Read the full PDSA cycle summary" in page
     found = client.get(url + "?q=kinship").content.decode()
     assert "Kinship assessments" in found and "Legal advice early" not in found
     assert "Legal advice early" in client.get(url + "?kind=cycle_summary").content.decode()
