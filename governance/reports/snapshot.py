@@ -9,7 +9,8 @@ by people without access to child-level data, so small numbers are always withhe
   the group's aims and period, with each aim's outcome chart drawn as SVG and the change of
   its IHI progress score since the group's previous report.
 - A meeting data pack freezes the meeting's agenda content (governance.selectors.meetings):
-  the aims on the agenda with their charts and what changed, the cycles, and the actions.
+  the aims on the agenda with their charts and what changed, the cycles, the decisions, ideas
+  and feedback waiting on the group, and the actions.
 """
 
 from __future__ import annotations
@@ -201,6 +202,50 @@ def _review(review: Any) -> dict[str, Any]:
     }
 
 
+def _waiting_on_the_group(kind: str, content: Any) -> dict[str, Any]:
+    """What the decisions, ideas and listening items bring to the meeting, as the live agenda
+    shows it: the decisions awaiting approval or not yet taken, how many ideas wait for triage
+    (a count: the pack is read beyond the leads, who alone see the submissions), and the feedback
+    still without its "you said, we did" (who spoke, when and about what; the words stay in the
+    listening log)."""
+    if kind == AgendaItem.Kind.DECISIONS and content.decisions is not None:
+        decisions = content.decisions
+        return {
+            "decisions": {
+                "awaiting": [
+                    {
+                        "idea": implementation.change_idea.title,
+                        "decided": f"{implementation.decided_on:%-d %b %Y}" if implementation.decided_on else "",
+                        "meeting": implementation.meeting,
+                        "waiting_for": list(implementation.waiting_for),
+                    }
+                    for implementation in decisions.awaiting
+                ],
+                "ready": [idea.title for idea in decisions.ready_without_decision],
+            }
+        }
+    if kind == AgendaItem.Kind.IDEAS and content.awaiting_triage is not None:
+        return {"ideas_waiting": len(content.awaiting_triage)}
+    if kind == AgendaItem.Kind.LISTENING and content.unanswered_feedback is not None:
+        return {
+            "feedback": [
+                {
+                    "voice": voice.get_voice_display(),
+                    "received": f"{voice.received_on:%-d %b %Y}",
+                    "about": _feedback_subject(voice),
+                }
+                for voice in content.unanswered_feedback
+            ]
+        }
+    return {}
+
+
+def _feedback_subject(voice: Any) -> str:
+    if voice.change_idea is not None:
+        return voice.change_idea.title
+    return voice.cycle.change_idea.title if voice.cycle is not None else ""
+
+
 def data_pack_snapshot(report: Report, *, today: datetime.date, progress: Progress) -> dict[str, Any]:
     meeting = report.meeting
     progress(10, "Reading the agenda")
@@ -225,6 +270,7 @@ def data_pack_snapshot(report: Report, *, today: datetime.date, progress: Progre
             row["review"] = _review(entry.review)
         if entry.cycle is not None and item.kind == AgendaItem.Kind.TESTING:
             row["cycle"] = _cycle(entry.cycle)
+        row.update(_waiting_on_the_group(item.kind, content))
         entries.append(row)
     starts = timezone.localtime(meeting.starts_at)
     return {

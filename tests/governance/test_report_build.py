@@ -366,3 +366,75 @@ def test_a_meetings_data_pack_freezes_the_agendas_charts_and_actions(cast, djang
     again.refresh_from_db()
     assert again.pk == pack.pk and again.status == "done" and again.built_at > built_at
     assert Report.objects.filter(meeting=meeting).count() == 1
+
+
+def test_a_data_pack_brings_the_decisions_ideas_and_feedback_waiting_on_the_group(
+    cast, django_capture_on_commit_callbacks
+) -> None:
+    """As the live agenda shows them: a pack read before the meeting says what the group has to
+    decide, triage and answer, not only its charts and actions."""
+    from governance.models import AgendaItem
+    from tests.governance.factories import AgendaItemFactory, MeetingFactory
+    from tests.pdsa.factories import (
+        ApprovalFactory,
+        ChangeIdeaFactory,
+        FeedbackFactory,
+        IdeaSubmissionFactory,
+        ImplementationFactory,
+    )
+
+    meeting = MeetingFactory(organisation=cast.org, chair=cast.members[Role.LEAD])
+    for kind, title in [
+        (AgendaItem.Kind.DECISIONS, "Implementation decisions"),
+        (AgendaItem.Kind.IDEAS, "Ideas inbox"),
+        (AgendaItem.Kind.LISTENING, "Listening"),
+        (AgendaItem.Kind.AOB, "Any other business"),
+    ]:
+        AgendaItemFactory(organisation=cast.org, meeting=meeting, kind=kind, title=title, description="")
+    implementation = ImplementationFactory(
+        organisation=cast.org,
+        change_idea=ChangeIdeaFactory(organisation=cast.org, title="Legal advice at the review"),
+        decided_on=datetime.date(2026, 3, 3),
+        meeting="PACE leads group",
+    )
+    ApprovalFactory(implementation=implementation, approver=cast.members[Role.ADMIN])
+    ChangeIdeaFactory(organisation=cast.org, title="Panel dates set at placement", status="ready")
+    IdeaSubmissionFactory.create_batch(2, organisation=cast.org, what="Reports reach the panel late")
+    FeedbackFactory(
+        organisation=cast.org,
+        voice="parent",
+        received_on=datetime.date(2026, 4, 2),
+        change_idea=implementation.change_idea,
+        text="Nobody told me the date of the hearing.",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pack = services.data_pack_request(meeting=meeting, requested_by=cast.members[Role.LEAD].user)
+    pack.refresh_from_db()
+    assert pack.status == "done", pack.failure_reason
+    decisions, ideas, listening, other = pack.snapshot["entries"]
+    assert decisions["decisions"] == {
+        "awaiting": [
+            {
+                "idea": "Legal advice at the review",
+                "decided": "3 Mar 2026",
+                "meeting": "PACE leads group",
+                "waiting_for": [cast.members[Role.ADMIN].display_name],
+            }
+        ],
+        "ready": ["Panel dates set at placement"],
+    }
+    assert ideas["ideas_waiting"] == 2
+    assert listening["feedback"] == [
+        {"voice": "Parent", "received": "2 Apr 2026", "about": "Legal advice at the review"}
+    ]
+    assert "decisions" not in other and "feedback" not in other
+    with pack.html_file.open("rb") as handle:
+        html = handle.read().decode()
+    admin = cast.members[Role.ADMIN].display_name
+    assert f"Legal advice at the review: decided 3 Mar 2026 at PACE leads group; waiting for {admin}" in html
+    assert "Panel dates set at placement" in html
+    assert "2 ideas or barriers waiting for the leads to triage" in html
+    assert "Reports reach the panel late" not in html  # the submissions stay with the leads
+    assert "Nobody told me" not in html and '<th scope="row">Parent</th><td>2 Apr 2026</td>' in html
+    assert "Any other business</h2>" not in html  # nothing to bring: on the agenda only
