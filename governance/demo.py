@@ -176,7 +176,10 @@ def _seed_meetings(leads: Team, people: dict, today: datetime.date) -> None:
                     raised = meetings[spec.meeting]
                     action = raised.actions.get(description=spec.description)
                     action_services.action_set_status(
-                        action=action, status="done", note="Reported done at the meeting."
+                        action=action,
+                        status="done",
+                        note="Reported done at the meeting.",
+                        on=timezone.localtime(starts_at).date(),
                     )
             for spec in ACTIONS:
                 if spec.meeting != number:

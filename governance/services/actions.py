@@ -149,8 +149,8 @@ def action_update(
 
 
 @transaction.atomic
-def action_set_status(*, action: Action, status: str, note: str = "") -> Action:
-    """Close an action (done, or dropped with a reason) or reopen it."""
-    _set_status(action, status, note, timezone.localdate())
+def action_set_status(*, action: Action, status: str, note: str = "", on: datetime.date | None = None) -> Action:
+    """Close an action (done, or dropped with a reason) or reopen it, today or ``on``."""
+    _set_status(action, status, note, on or timezone.localdate())
     action.save(update_fields=["status", "closed_on", "closed_note", "updated_at"])
     return action

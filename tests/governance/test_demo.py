@@ -46,6 +46,9 @@ def test_demo_meetings_board_and_reports_are_complete_and_idempotent() -> None:
 
     actions = Action.objects.filter(organisation=org)
     assert actions.filter(status=Action.Status.DONE).count() == 2
+    # Reported done at a held meeting: closed on that meeting's day, not on the day of seeding.
+    meeting_days = {timezone.localtime(meeting.starts_at).date() for meeting in held}
+    assert {action.closed_on for action in actions.filter(status=Action.Status.DONE)} <= meeting_days
     overdue = actions.filter(status=Action.Status.OPEN, due_on__lt=today)
     assert [action.description for action in overdue] == [
         "Write a one-page explanation of the legal advice meeting for parents"
