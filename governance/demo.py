@@ -139,8 +139,10 @@ def _at_ten(day: datetime.date) -> datetime.datetime:
 
 
 def _meeting_dates(today: datetime.date) -> tuple[list[datetime.datetime], datetime.datetime]:
-    """Three monthly meetings before today and the next one in a fortnight."""
-    held = [_at_ten(today - datetime.timedelta(days=days)) for days in (91, 61, 30)]
+    """Three meetings about a month apart before today and the next one in a fortnight, all on
+    today's weekday, as a group keeps its day (the last one four weeks ago, when the IRO midway
+    check was decided: pdsa.demo.IMPLEMENTATIONS)."""
+    held = [_at_ten(today - datetime.timedelta(weeks=weeks)) for weeks in (13, 9, 4)]
     return held, _at_ten(today + datetime.timedelta(days=14))
 
 

@@ -350,7 +350,7 @@ def _seed_feedback(idea: ChangeIdea, people: dict, today: datetime.date) -> None
 IMPLEMENTATIONS = {
     "IRO midway check on every child's plan": {
         "stage": "decided",
-        "decided": 3,
+        "decided": 4,  # at the leads group four weeks ago, whose minutes record it (governance.demo)
         "decision": "Adopted after two cycles in East and West: implement the midway check for every child.",
     },
     "Permanence planning checklist for social workers": {

@@ -46,6 +46,13 @@ def test_demo_meetings_board_and_reports_are_complete_and_idempotent() -> None:
 
     actions = Action.objects.filter(organisation=org)
     assert actions.filter(status=Action.Status.DONE).count() == 2
+    # The last meeting's minutes record the IRO midway check's decision: decided that day.
+    from pdsa.models import Implementation
+
+    midway = Implementation.objects.get(organisation=org, change_idea__title="IRO midway check on every child's plan")
+    assert "IRO midway check" in held[-1].items.get(kind=AgendaItem.Kind.DECISIONS).minutes
+    assert midway.decided_on == timezone.localtime(held[-1].starts_at).date()
+    assert len({timezone.localtime(meeting.starts_at).weekday() for meeting in [*held, *planned]}) == 1
     # Reported done at a held meeting: closed on that meeting's day, not on the day of seeding.
     meeting_days = {timezone.localtime(meeting.starts_at).date() for meeting in held}
     assert {action.closed_on for action in actions.filter(status=Action.Status.DONE)} <= meeting_days
