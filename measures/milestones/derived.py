@@ -3,13 +3,14 @@ waiting past target, and data completeness.
 
 The arithmetic is in plain functions over numpy arrays of dates (``datetime64[D]``, NaT when a
 child has no date), so that tests can call them directly; ``derived_measures_recompute`` loads
-the dates with one query per timescale and replaces the data points of the derived measures in
-one transaction.
+every active milestone's dates with one query and replaces the data points of the derived
+measures in one transaction.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -17,9 +18,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import QuerySet, TextField
+from django.db.models import Expression, QuerySet, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from measures.milestones.models import date_from_text, date_text
@@ -76,8 +77,9 @@ def _month(dates: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[M]")
 
 
-def _period(month: np.datetime64) -> date:
-    return month.astype("datetime64[D]").astype(date)
+def _periods(months: np.ndarray) -> list[date]:
+    """The first days of ``months`` (any ``datetime64`` array) as dates."""
+    return np.asarray(months).astype("datetime64[M]").astype("datetime64[D]").tolist()
 
 
 def median_days_points(start: np.ndarray, end: np.ndarray, today: date | None = None) -> list[Point]:
@@ -93,15 +95,19 @@ def median_days_points(start: np.ndarray, end: np.ndarray, today: date | None = 
     usable = days >= 0
     frame = pd.DataFrame({"month": months[usable], "days": days[usable]})
     grouped = frame.groupby("month", sort=True)["days"].agg(["median", "size"])
+    first_open = None if today is None else today.replace(day=1)
+    # Read as lists of Python numbers (iterrows built a Series a month, most of the time here).
     return [
         Point(
-            period=_period(np.datetime64(month, "M")),
-            value=float(row["median"]),
-            denominator=float(row["size"]),
-            note=count_text(int(row["size"]), "child"),
-            provisional=today is not None and _period(np.datetime64(month, "M")) >= today.replace(day=1),
+            period=period,
+            value=median,
+            denominator=float(size),
+            note=count_text(size, "child"),
+            provisional=first_open is not None and period >= first_open,
         )
-        for month, row in grouped.iterrows()
+        for period, median, size in zip(
+            _periods(grouped.index.to_numpy()), grouped["median"].tolist(), grouped["size"].tolist(), strict=True
+        )
     ]
 
 
@@ -117,19 +123,21 @@ def within_target_points(start: np.ndarray, end: np.ndarray, target_days: int, t
     reached = ~np.isnat(end)
     within = reached & (days >= 0) & (days <= target_days)
     open_case = ~reached & (_days(np.full(start.shape, np.datetime64(today, "D")), start) <= target_days)
-    frame = pd.DataFrame({"month": _month(start), "within": within, "open": open_case})
-    grouped = frame.groupby("month", sort=True).agg(
-        numerator=("within", "sum"), denominator=("within", "size"), open=("open", "any")
-    )
+    months, cohort = np.unique(_month(start), return_inverse=True)
+    numerators = np.bincount(cohort[within], minlength=len(months)).tolist()
+    denominators = np.bincount(cohort, minlength=len(months)).tolist()
+    still_open = (np.bincount(cohort[open_case], minlength=len(months)) > 0).tolist()
     return [
         Point(
-            period=_period(np.datetime64(month, "M")),
-            value=round(100.0 * row["numerator"] / row["denominator"], 1),
-            numerator=float(row["numerator"]),
-            denominator=float(row["denominator"]),
-            provisional=bool(row["open"]),
+            period=period,
+            value=round(100.0 * numerator / denominator, 1),
+            numerator=float(numerator),
+            denominator=float(denominator),
+            provisional=is_open,
         )
-        for month, row in grouped.iterrows()
+        for period, numerator, denominator, is_open in zip(
+            _periods(months), numerators, denominators, still_open, strict=True
+        )
     ]
 
 
@@ -145,52 +153,121 @@ def waiting_points(start: np.ndarray, end: np.ndarray, target_days: int, today: 
     month_ends = (months + 1).astype("datetime64[D]") - 1
     as_of = np.minimum(month_ends, today_day)
     deadline = start + np.timedelta64(target_days, "D")
-    # months × children: past the deadline at that date, and not reached by then.
-    past = deadline[None, :] < as_of[:, None]
-    not_reached = np.isnat(end)[None, :] | (end[None, :] > as_of[:, None])
-    counts = (past & not_reached).sum(axis=1)
+    # Waiting on a day: past the deadline (deadline < day) and not reached by then. Counted for
+    # every month at once by binary search in sorted days (not a months × children matrix): the
+    # children past the deadline, less those also reached, i.e. with max(deadline + 1, end) ≤ day.
+    reached = ~np.isnat(end)
+    past = np.searchsorted(np.sort(deadline), as_of, side="left")
+    settled = np.sort(np.maximum(deadline[reached] + 1, end[reached]))
+    counts = past - np.searchsorted(settled, as_of, side="right")
     return [
-        Point(period=_period(month), value=float(count), provisional=bool(month_end > today_day))
-        for month, month_end, count in zip(months, month_ends, counts, strict=True)
+        Point(period=period, value=float(count), provisional=month_end > today)
+        for period, month_end, count in zip(_periods(months), month_ends.tolist(), counts.tolist(), strict=True)
     ]
 
 
-def dates_by_child(organisation: Organisation, milestones: list[Milestone]) -> pd.DataFrame:
+# A missing date in the text of a child's dates that ``dates_by_child`` reads: an ISO date's width.
+NO_DAY = " " * 10
+NOT_ISO = "a milestone date is not an ISO date (yyyy-mm-dd)"
+# Days in each month of a year that is not a leap year (index 0 unused).
+MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def dates_by_child(
+    organisation: Organisation, milestones: list[Milestone], *, with_references: bool = False
+) -> pd.DataFrame:
     """One row per child with any date among ``milestones`` (indexed by child id); one
-    ``datetime64`` column per milestone id (NaT where the child has none), and the child's
-    ``route``. One query, over the children's date maps, without the model's ordering."""
-    # Each milestone's date as text straight from the database (``dates ->> code``): no JSON
-    # decoded in Python, which at 100,000 children was most of the read.
-    keys = {f"d{index}": KeyTextTransform(milestone.code, "dates") for index, milestone in enumerate(milestones)}
-    children = Child.objects.for_organisation(organisation).order_by().annotate(**keys)
-    rows = list(children.values_list("pk", "route", *keys))
-    values = list(zip(*rows, strict=True)) if rows else [() for _ in range(2 + len(keys))]
-    ids = np.array(values[0], dtype=np.int64)
-    columns = {milestone.pk: _days_from_text(values[2 + index]) for index, milestone in enumerate(milestones)}
-    dated = np.zeros(len(rows), dtype=bool)
-    for column in columns.values():
-        dated |= ~np.isnat(column)
+    ``datetime64`` column per milestone id (NaT where the child has none), the child's
+    ``route`` and, ``with_references``, its ``reference``. One query, over the children's date
+    maps, without the model's ordering."""
+    children = Child.objects.for_organisation(organisation).order_by().annotate(days=_days_text(milestones))
+    fields = ["pk", "route", *(["reference"] if with_references else []), "days"]
+    rows = np.array(list(children.values_list(*fields)), dtype=object).reshape(-1, len(fields))
+    days = _days_from_fixed_width(rows[:, -1].tolist(), len(milestones))
+    dated = ~np.isnat(days).all(axis=1)
     frame = pd.DataFrame(
-        {pk: column[dated] for pk, column in columns.items()},
-        index=pd.Index(ids[dated], name="child"),
+        {milestone.pk: days[dated, index].astype("datetime64[s]") for index, milestone in enumerate(milestones)},
+        index=pd.Index(rows[dated, 0].astype(np.int64), name="child"),
         columns=[milestone.pk for milestone in milestones],
     )
-    for pk in frame.columns:
-        frame[pk] = frame[pk].astype("datetime64[s]")
-    routes = np.array(values[1], dtype=object)[dated]
-    return frame.assign(route=routes if len(frame) else pd.Series(dtype=object))
+    texts = {"route": rows[dated, 1]} | ({"reference": rows[dated, 2]} if with_references else {})
+    return frame.assign(**{name: values if len(frame) else pd.Series(dtype=object) for name, values in texts.items()})
 
 
-def _days_from_text(texts) -> np.ndarray:
-    """``datetime64[D]`` of yyyy-mm-dd texts (NaT for None), each distinct text parsed once (a
-    few thousand days among 100,000 children's dates)."""
-    labels, distinct = pd.factorize(np.array(texts, dtype=object), use_na_sentinel=True)
-    days = np.array(list(distinct), dtype="datetime64[D]")
-    return np.where(labels >= 0, days[np.maximum(labels, 0)] if len(days) else NAT, NAT)
+def _days_text(milestones: list[Milestone]) -> Expression:
+    """A child's dates among ``milestones`` as one text, ten characters a milestone in their
+    order (``dates ->> code``, ISO, NO_DAY where none): one text a child from the database
+    instead of one a date, which at 100,000 children were most of the read (issue 16)."""
+    parts = [Coalesce(KeyTextTransform(m.code, "dates"), Value(NO_DAY), output_field=TextField()) for m in milestones]
+    if len(parts) < 2:  # Concat takes two or more
+        return parts[0] if parts else Value("", output_field=TextField())
+    return Concat(*parts, output_field=TextField())
+
+
+def _days_from_fixed_width(texts: list[str], count: int) -> np.ndarray:
+    """children × ``count`` ``datetime64[D]`` from texts of ``count`` yyyy-mm-dd dates or
+    NO_DAYs (NaT) each, decoded as one block of bytes; ValueError for any other text."""
+    if set(map(len, texts)) - {10 * count}:
+        raise ValueError(NOT_ISO)
+    raw = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(len(texts), count, 10)
+    digits = raw - np.uint8(ord("0"))  # other characters wrap round to more than 9
+    year, month, day = (_number(digits, first, last) for first, last in ((0, 3), (5, 6), (8, 9)))
+    blank = raw[..., 0] == ord(" ")
+    if not (_iso(raw, digits, year, month, day) | blank).all() or not (raw[blank] == ord(" ")).all():
+        raise ValueError(NOT_ISO)
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    days[blank] = NAT
+    return days
+
+
+def _number(digits: np.ndarray, first: int, last: int) -> np.ndarray:
+    """The number written by the digits in places ``first`` to ``last`` of the last axis."""
+    return sum(digits[..., place].astype(np.int32) * 10 ** (last - place) for place in range(first, last + 1))
+
+
+def _iso(raw: np.ndarray, digits: np.ndarray, year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Which of the 10-byte texts are real dates written yyyy-mm-dd (not 31 April, say)."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
+    written = (
+        (np.delete(digits, [4, 7], axis=2) <= 9).all(axis=2) & (raw[..., 4] == ord("-")) & (raw[..., 7] == ord("-"))
+    )
+    return written & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
 
 
 def _column(frame: pd.DataFrame, milestone_id: int) -> np.ndarray:
     return frame[milestone_id].to_numpy(dtype="datetime64[D]")
+
+
+class DatedChildren:
+    """The frame of ``dates_by_child`` (read ``with_references``) as numpy arrays for the
+    recompute and the summary: each milestone's column converted once, and each route filter
+    worked out once, instead of again for every timescale and use (issue 16)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.children = frame.index.to_numpy()
+        self.routes = frame["route"].to_numpy()
+        self.references = frame["reference"].to_numpy()
+        self._columns: dict[int, np.ndarray] = {}
+        self._on_route: dict[tuple[str, ...], np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def column(self, milestone_id: int) -> np.ndarray:
+        """The children's dates of this milestone, ``datetime64[D]``."""
+        if milestone_id not in self._columns:
+            self._columns[milestone_id] = _column(self.frame, milestone_id)
+        return self._columns[milestone_id]
+
+    def on_route(self, code: str) -> np.ndarray:
+        """Which children are on a route that goes through the milestone with this code."""
+        excluded = tuple(routes_without(code))
+        if excluded not in self._on_route:
+            self._on_route[excluded] = ~self.frame["route"].isin(excluded).to_numpy()
+        return self._on_route[excluded]
 
 
 def usable_timescales(organisation: Organisation) -> list[Timescale]:
@@ -219,6 +296,10 @@ def _lock_recompute(organisation: Organisation) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(RECOMPUTE_LOCK << 32) | organisation.pk])
 
 
+def _active_milestones(organisation: Organisation) -> list[Milestone]:
+    return list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
+
+
 @transaction.atomic
 def derived_measures_recompute(*, organisation: Organisation, today: date) -> int:
     """Replace the data points of every derived measure of the organisation; return how many
@@ -227,16 +308,16 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
     timescales = usable_timescales(organisation)
     # One read of the dates serves the measures and the summary: every active milestone (the
     # timescales use only active ones; a child dated only elsewhere has NaT here, so counts nowhere).
-    milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
-    frame = dates_by_child(organisation, milestones)
+    milestones = _active_milestones(organisation)
+    dated = DatedChildren(dates_by_child(organisation, milestones, with_references=True))
     measures = Measure.objects.filter(organisation=organisation, source=Measure.Source.DERIVED)
     by_key = {(measure.timescale_id, measure.derivation): measure for measure in measures}
     points = []
     for timescale in timescales:
         # Children whose route never reaches the later milestone are not waiting for it.
-        on_route = ~frame["route"].isin(routes_without(timescale.to_milestone.code)).to_numpy()
-        start = _column(frame, timescale.from_milestone_id)[on_route]
-        end = _column(frame, timescale.to_milestone_id)[on_route]
+        on_route = dated.on_route(timescale.to_milestone.code)
+        start = dated.column(timescale.from_milestone_id)[on_route]
+        end = dated.column(timescale.to_milestone_id)[on_route]
         series = {
             Measure.Derivation.MEDIAN_DAYS: median_days_points(start, end, today),
             Measure.Derivation.WITHIN_TARGET: within_target_points(start, end, timescale.target_days, today),
@@ -264,22 +345,20 @@ def derived_measures_recompute(*, organisation: Organisation, today: date) -> in
     # The recompute can change every derived measure's chart: the worker works them out again
     # after commit, so that people's first view of the list or dashboard is a cache hit.
     enqueue("measures.tasks.charts_warm_task", organisation.pk)
-    pathway_summary_refresh(organisation=organisation, today=today, frame=frame, milestones=milestones)
+    pathway_summary_refresh(organisation=organisation, today=today, dated=dated, milestones=milestones)
     # An organisation that shares its aggregates across Scotland republishes them (DESIGN.md §4d).
     if BenchmarkSharing.objects.filter(organisation=organisation, sharing=True).exists():
         enqueue("measures.tasks.benchmark_publish_task", organisation.pk)
     return len(points)
 
 
-def _waiting_mask(frame: pd.DataFrame, timescale: Timescale, today: date) -> np.ndarray:
-    """Children of ``frame`` past the timescale's target on ``today`` without its later
-    milestone, on a route that reaches it: the rule of ``_waiting``, over loaded dates."""
-    if frame.empty:
-        return np.zeros(0, dtype=bool)
+def _waiting_mask(dated: DatedChildren, timescale: Timescale, today: date) -> np.ndarray:
+    """Children past the timescale's target on ``today`` without its later milestone, on a
+    route that reaches it: the rule of ``_waiting``, over loaded dates."""
     deadline = np.datetime64(today, "D") - np.timedelta64(timescale.target_days, "D")
-    start = _column(frame, timescale.from_milestone_id)
-    end = _column(frame, timescale.to_milestone_id)
-    on_route = ~frame["route"].isin(routes_without(timescale.to_milestone.code)).to_numpy()
+    start = dated.column(timescale.from_milestone_id)
+    end = dated.column(timescale.to_milestone_id)
+    on_route = dated.on_route(timescale.to_milestone.code)
     return ~np.isnat(start) & (start < deadline) & np.isnat(end) & on_route
 
 
@@ -288,7 +367,7 @@ def pathway_summary_refresh(
     *,
     organisation: Organisation,
     today: date | None = None,
-    frame: pd.DataFrame | None = None,
+    dated: DatedChildren | None = None,
     milestones: list[Milestone] | None = None,
 ) -> PathwaySummary:
     """Work out every count the milestone data pages show — data completeness, and children
@@ -299,34 +378,30 @@ def pathway_summary_refresh(
     # delete the kept rows and then both insert theirs.
     _lock_recompute(organisation)
     today = today or timezone.localdate()
-    if frame is None or milestones is None:  # else the recompute's read of every active milestone
-        milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
-        frame = dates_by_child(organisation, milestones)
-    # All of the organisation's references in one query (a pk__in list could pass SQLite's limit).
-    references = dict(Child.objects.for_organisation(organisation).order_by().values_list("pk", "reference"))
-    issues = completeness_issues(organisation, frame=frame, milestones=milestones, references=references)
-    missing = sum(1 for issue in issues if issue.kind == "missing")
-    timescales = {}
-    waiting_rows_kept = []
-    children = frame.index.to_numpy()
-    for timescale in usable_timescales(organisation):
-        waiting = _waiting_mask(frame, timescale, today)
-        routes = frame["route"].to_numpy()[waiting] if len(frame) else np.array([], dtype=object)
-        values, counts = np.unique(routes.astype(str), return_counts=True)
-        timescales[str(timescale.pk)] = {
+    if dated is None or milestones is None:  # else the recompute's read of every active milestone
+        milestones = _active_milestones(organisation)
+        dated = DatedChildren(dates_by_child(organisation, milestones, with_references=True))
+    timescales = usable_timescales(organisation)
+    problems = _completeness_problems(dated, milestones, timescales)
+    missing = sum(1 for _, kind, _ in problems if kind == "missing")
+    counts, waiting_rows_kept = {}, []
+    for timescale in timescales:
+        waiting = _waiting_mask(dated, timescale, today)
+        routes = dated.routes[waiting]
+        values, route_counts = np.unique(routes.astype(str), return_counts=True)
+        counts[str(timescale.pk)] = {
             "waiting": int(waiting.sum()),
-            "by_route": {str(route): int(count) for route, count in zip(values, counts, strict=True)},
+            "by_route": {str(route): int(count) for route, count in zip(values, route_counts, strict=True)},
         }
         # The children themselves, longest wait first (the order of ``waiting_rows``).
-        since = _column(frame, timescale.from_milestone_id)[waiting].astype(date) if len(frame) else []
-        waiting_children = sorted(
-            zip(since, (references[pk] for pk in children[waiting]), children[waiting], routes, strict=True)
-        )
+        since = dated.column(timescale.from_milestone_id)[waiting].tolist()
+        references, children = dated.references[waiting].tolist(), dated.children[waiting].tolist()
+        waiting_children = sorted(zip(since, references, children, routes.tolist(), strict=True))
         waiting_rows_kept.extend(
             (timescale.pk, position, reference, route or "", day)
             for position, (day, reference, _, route) in enumerate(waiting_children)
         )
-    completeness_problems_replace(organisation=organisation, issues=issues)
+    completeness_problems_replace(organisation=organisation, problems=problems)
     WaitingRow.objects.filter(organisation=organisation).order_by()._raw_delete(WaitingRow.objects.db)
     _insert_rows(
         WaitingRow, organisation, ["timescale_id", "position", "reference", "route", "since"], waiting_rows_kept
@@ -334,11 +409,11 @@ def pathway_summary_refresh(
     summary, _ = PathwaySummary.objects.update_or_create(
         organisation=organisation,
         defaults={
-            "completeness_issues": len(issues),
-            "completeness_children": len({issue.reference for issue in issues}),
+            "completeness_issues": len(problems),
+            "completeness_children": len({reference for reference, _, _ in problems}),
             "completeness_missing": missing,
-            "completeness_order": len(issues) - missing,
-            "timescales": timescales,
+            "completeness_order": len(problems) - missing,
+            "timescales": counts,
             "as_of": today,
             "computed_at": timezone.now(),
         },
@@ -349,16 +424,16 @@ def pathway_summary_refresh(
 PROBLEM_BATCH = 5000
 
 
-def completeness_problems_replace(*, organisation: Organisation, issues: list[CompletenessIssue]) -> None:
-    """Keep ``issues`` as the organisation's completeness problems, in their order, in place of
-    the last refresh's (a raw delete and a bulk insert: derived rows, reproducible from the
-    dates, with no history)."""
+def completeness_problems_replace(*, organisation: Organisation, problems: list[tuple[str, str, str]]) -> None:
+    """Keep ``problems`` (reference, kind, text) as the organisation's completeness problems, in
+    their order, in place of the last refresh's (a raw delete and a bulk insert: derived rows,
+    reproducible from the dates, with no history)."""
     CompletenessProblem.objects.filter(organisation=organisation).order_by()._raw_delete(CompletenessProblem.objects.db)
     _insert_rows(
         CompletenessProblem,
         organisation,
         ["position", "reference", "kind", "text"],
-        [(position, issue.reference, issue.kind, issue.text) for position, issue in enumerate(issues)],
+        [(position, *problem) for position, problem in enumerate(problems)],
     )
 
 
@@ -560,56 +635,70 @@ class CompletenessIssue:
     text: str
 
 
-def completeness_issues(
-    organisation: Organisation,
-    *,
-    frame: pd.DataFrame | None = None,
-    milestones: list[Milestone] | None = None,
-    references: dict[int, str] | None = None,
-) -> list[CompletenessIssue]:
+def completeness_issues(organisation: Organisation) -> list[CompletenessIssue]:
     """Children with a later milestone of a timescale but not the earlier one, or with a
     milestone dated before an earlier milestone of the pathway. Disabled milestones, and
-    milestones not on the child's route, are ignored. Four queries whatever the number of
-    children (fewer given the active ``milestones`` and their ``frame`` of dates)."""
-    if milestones is None:
-        milestones = list(Milestone.objects.for_organisation(organisation).active().order_by("order"))
-    if frame is None:
-        frame = dates_by_child(organisation, milestones)
-    if frame.empty:
+    milestones not on the child's route, are ignored. Three queries whatever the number of
+    children."""
+    milestones = _active_milestones(organisation)
+    dated = DatedChildren(dates_by_child(organisation, milestones, with_references=True))
+    problems = _completeness_problems(dated, milestones, usable_timescales(organisation))
+    return [CompletenessIssue(*problem) for problem in problems]
+
+
+def _completeness_problems(
+    dated: DatedChildren, milestones: list[Milestone], timescales: list[Timescale]
+) -> list[tuple[str, str, str]]:
+    """(reference, kind, text) of ``completeness_issues``, by reference, a child's missing
+    earlier milestones first: plain tuples, each day's text formatted once (a dataclass and a
+    Django date format per problem were about a third of the summary, issue 16)."""
+    if not len(dated):
         return []
-    if references is None:
-        # All of the organisation's references in one query (a pk__in list could pass SQLite's limit).
-        references = dict(Child.objects.for_organisation(organisation).order_by().values_list("pk", "reference"))
-    routes = frame["route"].to_numpy()
-    issues: list[tuple[str, int, CompletenessIssue]] = []
-    children = frame.index.to_numpy()
-    pairs = {(t.from_milestone_id, t.to_milestone_id) for t in usable_timescales(organisation)}
+    found = _missing_earlier(dated, milestones, timescales) + _out_of_order(dated, milestones)
+    found.sort(key=lambda problem: problem[:2])  # stable: a child's problems keep their order
+    return [(reference, "order" if kind else "missing", text) for reference, kind, text in found]
+
+
+def _missing_earlier(
+    dated: DatedChildren, milestones: list[Milestone], timescales: list[Timescale]
+) -> list[tuple[str, int, str]]:
+    """(reference, 0, text): a timescale's later milestone without its earlier one."""
+    found = []
     names = {milestone.pk: milestone.name for milestone in milestones}
     codes = {milestone.pk: milestone.code for milestone in milestones}
+    pairs = {(t.from_milestone_id, t.to_milestone_id) for t in timescales}
     for from_id, to_id in sorted(pairs, key=lambda pair: list(names).index(pair[0])):
-        expected = ~pd.Series(routes, dtype=object).isin(routes_without(codes[from_id])).to_numpy()
-        gap = np.isnat(_column(frame, from_id)) & ~np.isnat(_column(frame, to_id)) & expected
-        for child in children[gap]:
-            reference = references[child]
-            text = f"has “{names[to_id]}” but no date for “{names[from_id]}”"
-            issues.append((reference, 0, CompletenessIssue(reference, "missing", text)))
-    dates = np.column_stack([_column(frame, milestone.pk) for milestone in milestones])
-    latest = np.full(len(children), NAT)
-    latest_index = np.full(len(children), -1)
+        gap = np.isnat(dated.column(from_id)) & ~np.isnat(dated.column(to_id)) & dated.on_route(codes[from_id])
+        text = f"has “{names[to_id]}” but no date for “{names[from_id]}”"
+        found.extend((reference, 0, text) for reference in dated.references[gap].tolist())
+    return found
+
+
+def _out_of_order(dated: DatedChildren, milestones: list[Milestone]) -> list[tuple[str, int, str]]:
+    """(reference, 1, text): a milestone dated before the latest of the earlier ones."""
+    found = []
+    shown = functools.cache(day_text)
+    latest = np.full(len(dated), NAT)
+    latest_index = np.full(len(dated), -1)
     for j, milestone in enumerate(milestones):
-        column = dates[:, j]
+        column = dated.column(milestone.pk)
         present = ~np.isnat(column)
-        before = present & ~np.isnat(latest) & (column < latest)
-        for i in np.flatnonzero(before):
-            earlier = milestones[latest_index[i]]
-            reference = references[children[i]]
-            text = (
-                f"“{milestone.name}” ({day_text(column[i].astype(date))}) is before "
-                f"“{earlier.name}” ({day_text(latest[i].astype(date))})"
+        before = np.flatnonzero(present & ~np.isnat(latest) & (column < latest))
+        found.extend(
+            (
+                reference,
+                1,
+                f"“{milestone.name}” ({shown(day)}) is before “{milestones[earlier].name}” ({shown(earlier_day)})",
             )
-            issues.append((reference, 1, CompletenessIssue(reference, "order", text)))
+            for reference, day, earlier, earlier_day in zip(
+                dated.references[before].tolist(),
+                column[before].tolist(),
+                latest_index[before].tolist(),
+                latest[before].tolist(),
+                strict=True,
+            )
+        )
         newer = present & (np.isnat(latest) | (column > latest))
         latest = np.where(newer, column, latest)
         latest_index = np.where(newer, j, latest_index)
-    issues.sort(key=lambda item: (item[0], item[1]))
-    return [issue for _, _, issue in issues]
+    return found
