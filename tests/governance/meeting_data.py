@@ -10,15 +10,28 @@ from aims.models import Aim
 from governance.models import Meeting
 from measures.models import Measure
 from pace_hub.models import Organisation, Team
-from pdsa.models import ChangeIdea, PDSACycle
+from pdsa.models import ChangeIdea, Implementation, PDSACycle
 from pdsa.services.testing import PredictionInput, cycle_create, cycle_do_update, cycle_study_update
 from tests.aims.factories import AimFactory, AimMeasureFactory
 from tests.factories import TeamFactory
 from tests.governance.factories import MeetingFactory
 from tests.measures.factories import monthly_points
-from tests.pdsa.factories import ChangeIdeaFactory
+from tests.pdsa.factories import ApprovalFactory, ChangeIdeaFactory, ImplementationFactory
 
 LONDON = ZoneInfo("Europe/London")
+
+
+def awaiting_approval(organisation: Organisation, approver) -> Implementation:
+    """ "Legal advice at the review", decided at the PACE leads group on 3 March 2026 and
+    waiting for ``approver``'s approval."""
+    implementation = ImplementationFactory(
+        organisation=organisation,
+        change_idea=ChangeIdeaFactory(organisation=organisation, title="Legal advice at the review"),
+        decided_on=datetime.date(2026, 3, 3),
+        meeting="PACE leads group",
+    )
+    ApprovalFactory(implementation=implementation, approver=approver)
+    return implementation
 
 
 def at(day: datetime.date | str, hour: int = 10) -> datetime.datetime:

@@ -18,14 +18,11 @@ from pdsa.services.testing import cycle_do_update
 from tests.aims.factories import AimFactory, AimMeasureFactory
 from tests.factories import TeamFactory
 from tests.governance.factories import ActionFactory, MeetingFactory
-from tests.governance.meeting_data import at
+from tests.governance.meeting_data import at, awaiting_approval
 from tests.measures.factories import monthly_points
 from tests.pdsa.factories import (
-    ApprovalFactory,
-    ChangeIdeaFactory,
     FeedbackFactory,
     IdeaSubmissionFactory,
-    ImplementationFactory,
     PDSACycleFactory,
     PredictionFactory,
 )
@@ -119,13 +116,7 @@ def test_the_meeting_page_shows_the_live_agenda(cast, leads) -> None:
 
 def test_decisions_awaiting_approval_link_to_the_meeting_that_took_them(cast, leads) -> None:
     earlier = MeetingFactory(organisation=cast.org, team=leads, starts_at=at("2026-03-03", 14))
-    implementation = ImplementationFactory(
-        organisation=cast.org,
-        change_idea=ChangeIdeaFactory(organisation=cast.org, title="Legal advice at the review"),
-        decided_on=datetime.date(2026, 3, 3),
-        meeting="PACE leads group",
-    )
-    ApprovalFactory(implementation=implementation, approver=cast.members[Role.ADMIN])
+    awaiting_approval(cast.org, cast.members[Role.ADMIN])
     meeting = _meeting(cast, leads)
     page = cast.client(Role.VIEWER).get(meeting.get_absolute_url()).content.decode()
     decisions = page[page.index('data-testid="decisions-awaiting"') :]

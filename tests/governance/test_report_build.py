@@ -375,13 +375,8 @@ def test_a_data_pack_brings_the_decisions_ideas_and_feedback_waiting_on_the_grou
     decide, triage and answer, not only its charts and actions."""
     from governance.models import AgendaItem
     from tests.governance.factories import AgendaItemFactory, MeetingFactory
-    from tests.pdsa.factories import (
-        ApprovalFactory,
-        ChangeIdeaFactory,
-        FeedbackFactory,
-        IdeaSubmissionFactory,
-        ImplementationFactory,
-    )
+    from tests.governance.meeting_data import awaiting_approval
+    from tests.pdsa.factories import ChangeIdeaFactory, FeedbackFactory, IdeaSubmissionFactory
 
     meeting = MeetingFactory(organisation=cast.org, chair=cast.members[Role.LEAD])
     for kind, title in [
@@ -391,13 +386,7 @@ def test_a_data_pack_brings_the_decisions_ideas_and_feedback_waiting_on_the_grou
         (AgendaItem.Kind.AOB, "Any other business"),
     ]:
         AgendaItemFactory(organisation=cast.org, meeting=meeting, kind=kind, title=title, description="")
-    implementation = ImplementationFactory(
-        organisation=cast.org,
-        change_idea=ChangeIdeaFactory(organisation=cast.org, title="Legal advice at the review"),
-        decided_on=datetime.date(2026, 3, 3),
-        meeting="PACE leads group",
-    )
-    ApprovalFactory(implementation=implementation, approver=cast.members[Role.ADMIN])
+    implementation = awaiting_approval(cast.org, cast.members[Role.ADMIN])
     ChangeIdeaFactory(organisation=cast.org, title="Panel dates set at placement", status="ready")
     IdeaSubmissionFactory.create_batch(2, organisation=cast.org, what="Reports reach the panel late")
     FeedbackFactory(
