@@ -215,7 +215,7 @@ def _waiting_on_the_group(kind: str, content: Any) -> dict[str, Any]:
                 "awaiting": [
                     {
                         "idea": implementation.change_idea.title,
-                        "decided": f"{implementation.decided_on:%-d %b %Y}" if implementation.decided_on else "",
+                        "decided": f"{implementation.decided_on:%-d %b %Y}",
                         "meeting": implementation.meeting,
                         "waiting_for": list(implementation.waiting_for),
                     }
@@ -232,18 +232,13 @@ def _waiting_on_the_group(kind: str, content: Any) -> dict[str, Any]:
                 {
                     "voice": voice.get_voice_display(),
                     "received": f"{voice.received_on:%-d %b %Y}",
-                    "about": _feedback_subject(voice),
+                    # Feedback on a cycle is filed under its idea too (pdsa.services.listening.feedback_record).
+                    "about": voice.change_idea.title if voice.change_idea is not None else "",
                 }
                 for voice in content.unanswered_feedback
             ]
         }
     return {}
-
-
-def _feedback_subject(voice: Any) -> str:
-    if voice.change_idea is not None:
-        return voice.change_idea.title
-    return voice.cycle.change_idea.title if voice.cycle is not None else ""
 
 
 def data_pack_snapshot(report: Report, *, today: datetime.date, progress: Progress) -> dict[str, Any]:
