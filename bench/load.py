@@ -696,20 +696,21 @@ def main() -> int:
     plan = json.loads(plan_file.read_text())
     keys = {entry["org"]: entry for entry in plan["api"]}
     base = f"http://127.0.0.1:{arguments.port}"
-    web = [str(BIN / "gunicorn"), "-c", str(ROOT / "pace_hub/gunicorn.conf.py"), "--bind", base[7:]]
-    # Each request's path, status and server-side milliseconds, to tell slow pages from queueing.
-    web += ["--access-logfile", str(logs / "access.log"), "--access-logformat", '%(t)s "%(r)s" %(s)s %(M)s']
-    if arguments.workers:
-        web += ["--workers", str(arguments.workers)]
-    server = start(["nice", "-n", str(arguments.web_nice), *web, "pace_hub.wsgi"], env, logs / "gunicorn.log")
+
+    def gunicorn(url: str, access_log: str, workers: int | None) -> list[str]:
+        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "pace_hub/gunicorn.conf.py"), "--bind", url[7:]]
+        # Each request's path, status and server-side milliseconds, to tell slow pages from queueing.
+        command += ["--access-logfile", str(logs / access_log), "--access-logformat", '%(t)s "%(r)s" %(s)s %(M)s']
+        return command + (["--workers", str(workers)] if workers else []) + ["pace_hub.wsgi"]
+
+    page_server = gunicorn(base, "access.log", arguments.workers)
+    server = start(["nice", "-n", str(arguments.web_nice), *page_server], env, logs / "gunicorn.log")
     api, api_server = base, None
     if arguments.api_pool:
-        # As a proxy would route /api/ to a pool of its own: pushes never share a process (and its
-        # GIL) with a page render, and a page server at --web-nice yields the cores to them.
+        # As a proxy would route /api/ to a pool of its own, so that pushes never share a process
+        # (and its GIL) with a page render (measured: it did not help; see issue 14's notes).
         api = f"http://127.0.0.1:{arguments.port + 1}"
-        api_web = [*web[:4], api[7:], "--access-logfile", str(logs / "api-access.log"), *web[7:9]]
-        api_web += ["--workers", str(arguments.api_pool), "pace_hub.wsgi"]
-        api_server = start(api_web, env, logs / "gunicorn-api.log")
+        api_server = start(gunicorn(api, "api-access.log", arguments.api_pool), env, logs / "gunicorn-api.log")
     worker = start(
         [
             str(BIN / "celery"),

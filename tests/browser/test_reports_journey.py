@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from governance import schedule, tasks
 from governance.models import GovernanceGroup, Report
 from governance.services import reports as services
+from measures.milestones import pathway
 from pace_hub.roles import Role
 from tests.governance.reports_data import aim_with_chart, board
 
@@ -71,6 +72,7 @@ def test_the_reporter_builds_writes_issues_and_downloads_the_quarterly_report(
     org = cast.org
     aim_with_chart(org, "Permanence recommendation within 6 months")
     aim_with_chart(org, "Panel within 12 weeks", score="2.5")
+    pathway.pathway_ensure_defaults(org)  # the permanence timescales, for the report's table
     reporter = cast.members[Role.MEMBER]
     group = board(org, reporter)
     quarter = schedule.recent_periods("quarterly", today=timezone.localdate())[1]  # the last quarter ended
@@ -100,6 +102,12 @@ def test_the_reporter_builds_writes_issues_and_downloads_the_quarterly_report(
     expect(page.get_by_role("heading", name="Draft ready")).to_be_visible(timeout=15_000)
     expect(page.get_by_role("progressbar")).to_have_count(0)
     expect(page.locator(".report-chart")).to_have_count(2)
+    # The timescales table keeps its set column widths on the page too (Bootstrap's .figure once
+    # dropped two of its cols, and the last column shrank to a word a line).
+    shares = page.locator(".timescale-table thead th").evaluate_all(
+        "cells => cells.map(c => c.getBoundingClientRect().width / c.closest('table').getBoundingClientRect().width)"
+    )
+    assert shares == pytest.approx([0.23, 0.11, 0.13, 0.13, 0.15, 0.25], abs=0.01)
     assert_accessible()
 
     # Issuing before the narrative is written asks for it.
