@@ -2,14 +2,15 @@
 
 Two hooks tie the worker to the outbox (pace_hub/background.py): each task that came from the
 outbox marks its row done when it has run, and a worker that starts sends whatever the outbox
-holds (work asked for while the broker was down), without waiting for beat.
+holds (work asked for while the broker was down), without waiting for beat. A third freezes
+each pool process's start-up objects out of the garbage collector (pace_hub/gc_tuning.py).
 """
 
 import logging
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, worker_ready
+from celery.signals import task_postrun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pace_hub.settings.local")
 
@@ -50,3 +51,10 @@ def _send_waiting_work(**_: object) -> None:
     finally:
         # The pool forks its processes from this one: none may inherit an open connection.
         connections.close_all()
+
+
+@worker_process_init.connect
+def _freeze_startup_objects(**_: object) -> None:
+    from pace_hub.gc_tuning import freeze_startup_objects
+
+    freeze_startup_objects()
