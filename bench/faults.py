@@ -185,14 +185,15 @@ class Bench:
     def counts(self) -> tuple[int, int, int]:
         children = Child.objects.filter(organisation=self.org).count()
         dates = sum(len(map_) for map_ in Child.objects.filter(organisation=self.org).values_list("dates", flat=True))
-        changes = ImportChange.objects.filter(milestone_import__organisation=self.org).count()
-        return children, dates, changes
+        # One change row per child an import changed; children it created have none.
+        change_rows = ImportChange.objects.filter(milestone_import__organisation=self.org).count()
+        return children, dates, change_rows
 
     def integrity(self, expected: tuple[int, int, int]) -> str:
         found = self.counts()
         if found == expected:
-            return f"nothing lost or half-written ({found[0]:,} children, {found[1]:,} dates, {found[2]:,} changes)"
-        return f"MISMATCH: children, dates, changes {found} expected {expected}"
+            return f"nothing lost or half-written ({found[0]:,} children, {found[1]:,} dates, {found[2]:,} change rows)"
+        return f"MISMATCH: children, dates, change rows {found} expected {expected}"
 
     # Scenarios -------------------------------------------------------------------------------
 
