@@ -33,17 +33,21 @@ What the users do, and why (50 people, not 50 loops):
   (a real data lead uploads monthly); a case-management system pushes a batch every 10 to 20
   seconds (real systems push nightly or hourly) and reads measures in between.
 
-How the servers run, and why (``pace_hub/gunicorn.conf.py`` has the web server's reasons):
-- gunicorn with cores + 1 processes of 2 threads each (3 x 2 on this 2-core machine): pages are
-  CPU-bound, so more processes only take turns; the threads answer static files and short
-  requests while a page renders;
+How the servers run, and why (the README's deployment section is the same layout;
+``pace_hub/gunicorn.conf.py`` has the web server's reasons):
+- pages on gunicorn with cores + 1 processes of 2 threads each (3 x 2 on this 2-core machine):
+  pages are CPU-bound, so more processes only take turns; the threads answer static files and
+  short requests while a page renders;
+- ``/api/`` on a gunicorn of its own (``--api-pool``, 2 processes), as the proxy routes it: a
+  pushed batch of up to 500 dates is checked and saved inside its API request, and in the page
+  server it shared a core and a process's GIL with page renders;
 - one Celery worker with 2 processes: an import is never queued behind another organisation's
   import or a derived-measures recompute (which follows every commit); the two councils'
   importers are its only users;
-- the web server and the worker run at the same priority. ``--web-nice 5`` would give the
-  worker's imports about three times a page process's share of a contended core, but a pushed
-  batch of up to 500 dates is checked and saved inside its API request, by the web server: it
-  slowed the very imports it was meant to protect (measured: see the closing note of issue 14).
+- the page server at nice 5 (``--web-nice``), the API pool and the worker at 0: on a contended
+  core an import's process gets about three times a page process's share, and pages, which are
+  short, still stay far inside their aim. ``--api-pool 0 --web-nice 0`` measures one server for
+  everything at one priority (figures for both layouts: the closing notes of issue 14).
 """
 
 from __future__ import annotations
@@ -655,7 +659,12 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, help="gunicorn processes (default: pace_hub/gunicorn.conf.py's)")
     parser.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
-    parser.add_argument("--web-nice", type=int, default=0, help="nice value for gunicorn (0: same as the worker)")
+    parser.add_argument(
+        "--web-nice",
+        type=int,
+        default=5,
+        help="nice value for the page server (0: same as the API pool and the worker)",
+    )
     parser.add_argument(
         "--locust-nice",
         type=int,
@@ -668,9 +677,9 @@ def main() -> int:
     parser.add_argument(
         "--api-pool",
         type=int,
-        default=0,
+        default=2,
         metavar="PROCESSES",
-        help="serve /api/ from a gunicorn of its own with this many processes, at nice 0 (0: the page server)",
+        help="serve /api/ from a gunicorn of its own with this many processes, at nice 0 (0: from the page server)",
     )
     parser.add_argument("--from-template", metavar="DATABASE", help="copy a seeded demo database instead of seeding")
     parser.add_argument("--keep-seed", metavar="DATABASE", help="keep a copy of the seeded database under this name")
@@ -707,8 +716,8 @@ def main() -> int:
     server = start(["nice", "-n", str(arguments.web_nice), *page_server], env, logs / "gunicorn.log")
     api, api_server = base, None
     if arguments.api_pool:
-        # As a proxy would route /api/ to a pool of its own, so that pushes never share a process
-        # (and its GIL) with a page render (measured: it did not help; see issue 14's notes).
+        # As the proxy routes /api/ to a pool of its own: pushes never share a process (and its
+        # GIL) with a page render, nor the page server's lower priority.
         api = f"http://127.0.0.1:{arguments.port + 1}"
         api_server = start(gunicorn(api, "api-access.log", arguments.api_pool), env, logs / "gunicorn-api.log")
     worker = start(
@@ -758,7 +767,10 @@ def main() -> int:
             result = load(base, api, plan, arguments.users, arguments.minutes, importers, meter)
         finally:
             os.setpriority(os.PRIO_PROCESS, 0, 0)
-        print(f"locust ran at nice {arguments.locust_nice}")
+        print(
+            f"locust ran at nice {arguments.locust_nice}; pages on gunicorn at nice {arguments.web_nice}, "
+            + (f"/api/ on a pool of {arguments.api_pool} at nice 0" if arguments.api_pool else "/api/ with the pages")
+        )
         after = time_alone(session, base, api, importers, keys, env, arguments.alone)
         print(f"alone again: upload {seconds(after['upload'])}, API push {seconds(after['api'])}")
     finally:
