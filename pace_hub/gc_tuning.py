@@ -3,8 +3,8 @@
 Python's full (generation 2) collection walks every tracked object, and a loaded Django process
 holds about 235,000 of them (modules, models, URL patterns, pandas and plotly), nearly all of
 which live as long as the process. Measured on a 200-date API push (about 100 ms of CPU): a full
-collection that fell inside it cost 88-186 ms, almost tripling that push, and under load it
-happens to a page or an import every few seconds. Freezing the objects present once the
+collection that fell inside it cost 88-186 ms, almost tripling that push (three such
+collections in 200 pushes, in one process). Freezing the objects present once the
 application is loaded (``gc.freeze()``) leaves them out of every later collection: the same
 full collection then takes 2-3 ms. Frozen objects are never freed, so garbage is collected
 first, and only what start-up left is frozen.
