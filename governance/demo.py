@@ -181,7 +181,7 @@ def _seed_meetings(leads: Team, people: dict, today: datetime.date) -> None:
                         action=action,
                         status="done",
                         note="Reported done at the meeting.",
-                        on=timezone.localtime(starts_at).date(),
+                        at=starts_at + datetime.timedelta(minutes=30),
                     )
             for spec in ACTIONS:
                 if spec.meeting != number:

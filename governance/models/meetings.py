@@ -114,6 +114,10 @@ class Action(TenantModel):
     due_on = models.DateField("due date")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField(null=True, blank=True)
+    # When the closing was recorded, to the second: "closed since the last meeting" compares it
+    # with that meeting's start, which the day alone cannot (closed that morning, before the
+    # meeting heard it, or that afternoon, after). Null on actions closed before it was kept.
+    closed_at = models.DateTimeField(null=True, blank=True)
     closed_note = models.CharField(max_length=500, blank=True)
     aim = models.ForeignKey(Aim, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     change_idea = models.ForeignKey(

@@ -327,12 +327,20 @@ def _with_organisation(actions: list[Action], organisation: Organisation) -> lis
 
 
 def carried_over_actions(meeting: Meeting, window: Window) -> tuple[list[Action], list[Action]]:
-    """The team's actions from its earlier meetings: those still open, and those closed since the
-    last meeting (so the group hears they are done). One query."""
+    """The team's actions from its earlier meetings: those still open, and those closed in the
+    window (since the last meeting began, up to this one), so the group hears they are done. One
+    closed before the last meeting began, that morning included, was heard there; one closed
+    after this meeting began is for the next. One query."""
+    closed_since = Q(closed_at__gt=window.start, closed_at__lte=window.end) | Q(
+        # Closed before closing times were kept: by the day, as then.
+        closed_at__isnull=True,
+        closed_on__gte=timezone.localtime(window.start).date(),
+        closed_on__lte=timezone.localtime(window.end).date(),
+    )
     actions = _with_organisation(
         list(
             _action_queryset().filter(
-                Q(status=Action.Status.OPEN) | Q(closed_on__gte=timezone.localtime(window.start).date()),
+                Q(status=Action.Status.OPEN) | closed_since,
                 meeting__team_id=meeting.team_id,
                 meeting__starts_at__lt=meeting.starts_at,
             )

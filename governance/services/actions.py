@@ -101,15 +101,15 @@ def action_create(
     )
 
 
-def _set_status(action: Action, status: str, note: str, today: datetime.date) -> None:
+def _set_status(action: Action, status: str, note: str, at: datetime.datetime) -> None:
     if status not in Action.Status.values:
         raise ValidationError({"status": "Choose open, done or dropped."})
     if status == Action.Status.DROPPED and not note.strip():
         raise ValidationError({"closed_note": "Say why the action is dropped."})
     if status == Action.Status.OPEN:
-        action.closed_on, action.closed_note = None, ""
+        action.closed_on, action.closed_at, action.closed_note = None, None, ""
     elif action.status != status or action.closed_on is None:
-        action.closed_on = today
+        action.closed_on, action.closed_at = timezone.localtime(at).date(), at
     if status != Action.Status.OPEN:
         action.closed_note = note.strip()
     action.status = status
@@ -141,7 +141,7 @@ def action_update(
         change_idea=change_idea,
         cycle=cycle,
     )
-    _set_status(action, status, closed_note, timezone.localdate())
+    _set_status(action, status, closed_note, timezone.now())
     action.description, action.owner, action.due_on = description, owner, due_on
     action.item, action.aim, action.change_idea, action.cycle = item, aim, change_idea, cycle
     action.save()
@@ -149,8 +149,8 @@ def action_update(
 
 
 @transaction.atomic
-def action_set_status(*, action: Action, status: str, note: str = "", on: datetime.date | None = None) -> Action:
-    """Close an action (done, or dropped with a reason) or reopen it, today or ``on``."""
-    _set_status(action, status, note, on or timezone.localdate())
-    action.save(update_fields=["status", "closed_on", "closed_note", "updated_at"])
+def action_set_status(*, action: Action, status: str, note: str = "", at: datetime.datetime | None = None) -> Action:
+    """Close an action (done, or dropped with a reason) or reopen it, now or ``at``."""
+    _set_status(action, status, note, at or timezone.now())
+    action.save(update_fields=["status", "closed_on", "closed_at", "closed_note", "updated_at"])
     return action

@@ -90,16 +90,57 @@ def test_closing_and_reopening_an_action(cast, time_machine) -> None:
     time_machine.move_to(at("2026-03-20"), tick=False)
     action = ActionFactory(organisation=cast.org)
     action_set_status(action=action, status=Action.Status.DONE, note="Booked for 2 April")
-    assert (action.status, action.closed_on, action.closed_note) == (
+    assert (action.status, action.closed_on, action.closed_at, action.closed_note) == (
         "done",
         datetime.date(2026, 3, 20),
+        at("2026-03-20"),
         "Booked for 2 April",
     )
     with pytest.raises(ValidationError, match="why the action is dropped"):
         action_set_status(action=action, status=Action.Status.DROPPED)
     action_set_status(action=action, status=Action.Status.OPEN)
     action.refresh_from_db()
-    assert (action.status, action.closed_on, action.closed_note) == ("open", None, "")
+    assert (action.status, action.closed_on, action.closed_at, action.closed_note) == ("open", None, None, "")
+
+
+def test_closed_since_the_last_meeting_means_since_it_began(cast, time_machine) -> None:
+    time_machine.move_to(at("2026-02-01"), tick=False)
+    owner = cast.members[Role.MEMBER]
+    team = TeamFactory(organisation=cast.org, kind=Team.Kind.LEADS)
+    january = meeting_create(team=team, starts_at=at("2026-01-13", 14), place="Room 2")
+    february = meeting_create(team=team, starts_at=at("2026-02-10", 14), place="Room 2")
+    due = datetime.date(2026, 3, 1)
+    heard = action_create(meeting=january, description="Closed that morning", owner=owner, due_on=due)
+    at_the_meeting = action_create(meeting=january, description="Closed at the meeting", owner=owner, due_on=due)
+    after = action_create(meeting=january, description="Closed that evening", owner=owner, due_on=due)
+    action_set_status(action=heard, status=Action.Status.DONE, at=at("2026-02-10", 9))
+    action_set_status(
+        action=at_the_meeting, status=Action.Status.DONE, at=at("2026-02-10", 14) + datetime.timedelta(minutes=40)
+    )
+    action_set_status(action=after, status=Action.Status.DONE, at=at("2026-02-10", 18))
+    # Closed that day before closing times were kept: by the day, as before.
+    earlier = ActionFactory(
+        organisation=cast.org,
+        meeting=january,
+        owner=owner,
+        status=Action.Status.DONE,
+        closed_on=datetime.date(2026, 2, 10),
+    )
+
+    time_machine.move_to(at("2026-03-10"), tick=False)
+    march = meeting_create(team=team, starts_at=at("2026-03-10", 14), place="Room 2")
+    open_, closed = carried_over_actions(march, since_window(march))
+
+    # February's meeting heard of the first (closed before it began); the others are March's news,
+    # as the agenda's window runs from the start of February's meeting to the start of March's.
+    assert open_ == []
+    assert {action.description for action in closed} == {
+        "Closed at the meeting",
+        "Closed that evening",
+        earlier.description,
+    }
+    _, february_closed = carried_over_actions(february, since_window(february))
+    assert {action.description for action in february_closed} == {"Closed that morning", earlier.description}
 
 
 def test_open_actions_come_back_on_every_later_agenda_until_closed(cast, time_machine) -> None:
@@ -116,6 +157,7 @@ def test_open_actions_come_back_on_every_later_agenda_until_closed(cast, time_ma
     february = meeting_create(team=team, starts_at=at("2026-02-10", 14), place="Room 2")
     open_, closed = carried_over_actions(february, since_window(february))
     assert (open_, closed) == ([book, chase], [])
+    time_machine.move_to(at("2026-02-10", 16), tick=False)
     action_set_status(action=chase, status=Action.Status.DONE)
 
     time_machine.move_to(at("2026-03-10"), tick=False)

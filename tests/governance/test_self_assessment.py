@@ -266,6 +266,8 @@ def test_an_action_on_an_answer_becomes_a_real_action_with_owner_and_due_date(ca
     _save(assessment, "data", member, AnswerInput("data-team", "started"))
     action.refresh_from_db()
     assert (action.status, action.closed_note) == ("dropped", "Removed from the self-assessment answer.")
+    # Closed now, to the second, for "closed since the last meeting".
+    assert action.closed_at is not None and action.closed_on == timezone.localtime(action.closed_at).date()
 
 
 def test_an_action_without_owner_or_due_date_or_owned_by_an_outsider_is_refused(cast) -> None:
