@@ -28,7 +28,9 @@ def test_freezing_leaves_start_up_objects_out_of_later_collections(unfrozen):
     frozen = gc_tuning.freeze_startup_objects()
     made_afterwards = [object()]
 
-    assert frozen == gc.get_freeze_count() > 0
+    # (Not equal to gc.get_freeze_count() later: a frozen object is still freed when its last
+    # reference goes, and other threads of the test run may drop one.)
+    assert frozen > 0
     # A full collection walks only what is tracked: what was made after the freeze.
     tracked = gc.get_objects()
     assert not any(item is held_since_start_up for item in tracked)
