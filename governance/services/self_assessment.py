@@ -30,6 +30,7 @@ from governance.models import (
     SelfAssessmentAnswer,
 )
 from governance.selectors.hints import hints_for
+from governance.services.actions import action_set_status
 from measures.models import Measure, MilestoneImport
 from pace_hub.models import Agency, Membership, Organisation, Team
 from pdsa.models import ChangeIdea, Feedback, IdeaSubmission, Implementation, PDSACycle, SelfAudit
@@ -282,10 +283,9 @@ def _save_action(answer: SelfAssessmentAnswer, data: AnswerInput, user) -> None:
     if action is not None and action.status == Action.Status.OPEN:
         if not description:
             # Clearing the action on the answer drops it, with the reason on the action.
-            action.status, action.closed_at = Action.Status.DROPPED, timezone.now()
-            action.closed_on = timezone.localtime(action.closed_at).date()
-            action.closed_note = "Removed from the self-assessment answer."
-            action.save(update_fields=["status", "closed_on", "closed_at", "closed_note", "updated_at"])
+            action_set_status(
+                action=action, status=Action.Status.DROPPED, note="Removed from the self-assessment answer."
+            )
             return
         action.description, action.owner, action.due_on = description[:500], data.action_owner, data.action_due_on
         action.save(update_fields=["description", "owner", "due_on", "updated_at"])
